@@ -1,0 +1,1 @@
+#include "aetherd/daemon.h"

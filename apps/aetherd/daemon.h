@@ -1,0 +1,2 @@
+// Daemon: aetherd's composition root. Placeholder until the real one lands.
+#pragma once

@@ -1,0 +1,31 @@
+// IgnoreRules: a gitignore-style matcher for .aetherignore (patterns, "#" comments, "!"
+// negation, trailing "/" for directories, leading "/" anchors, "**"). Immutable once built;
+// safe to share between threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aether::artifact {
+
+class IgnoreRules {
+ public:
+  // Always-ignored defaults: node_modules/, .git/, .aether/ (added before the file's own rules).
+  static IgnoreRules WithDefaults();
+  void AddPatterns(std::string_view file_text);
+
+  // `rel_path` uses '/' separators and no leading "./".
+  bool Ignored(std::string_view rel_path, bool is_dir) const;
+
+ private:
+  struct Rule {
+    std::string pattern;
+    bool negate = false;
+    bool dir_only = false;
+    bool anchored = false;
+  };
+  std::vector<Rule> rules_;
+};
+
+}  // namespace aether::artifact

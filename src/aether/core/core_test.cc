@@ -1,0 +1,79 @@
+// Unit tests for Status/Result, Digest and name rules.
+#include <gtest/gtest.h>
+
+#include "aether/core/digest.h"
+#include "aether/core/names.h"
+#include "aether/core/status.h"
+
+namespace aether {
+namespace {
+
+Result<int> Half(int x) {
+  if (x % 2 != 0) return InvalidArgument("odd");
+  return x / 2;
+}
+
+Result<int> Quarter(int x) {
+  AETHER_ASSIGN_OR_RETURN(int h, Half(x));
+  return Half(h);
+}
+
+TEST(Status, CarriesCodeAndMessage) {
+  Status s = NotFound("app 'x' does not exist");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(s.ToString(), "not_found: app 'x' does not exist");
+  EXPECT_TRUE(Status::Ok().ok());
+}
+
+TEST(Result, PropagatesErrors) {
+  EXPECT_EQ(*Quarter(8), 2);
+  EXPECT_EQ(Quarter(6).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Quarter(3).status().message(), "odd");
+}
+
+TEST(Digest, ParsesAndNormalises) {
+  std::string hex(64, 'A');
+  auto d = Digest::Parse("sha256:" + hex);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->hex(), std::string(64, 'a'));
+  EXPECT_FALSE(Digest::Parse("sha256:abc").ok());
+  EXPECT_FALSE(Digest::Parse("md5:" + hex).ok());
+  EXPECT_FALSE(Digest::Parse("sha256:" + std::string(63, 'a') + "g").ok());
+  EXPECT_FALSE(Digest::Parse("sha256:../../" + std::string(58, 'a')).ok());
+}
+
+TEST(Names, ValidatesAppNames) {
+  EXPECT_TRUE(ValidateAppName("sample-node").ok());
+  EXPECT_TRUE(ValidateAppName("a1").ok());
+  EXPECT_FALSE(ValidateAppName("").ok());
+  EXPECT_FALSE(ValidateAppName("1abc").ok());
+  EXPECT_FALSE(ValidateAppName("abc-").ok());
+  EXPECT_FALSE(ValidateAppName("Abc").ok());
+  EXPECT_FALSE(ValidateAppName("a/b").ok());
+  EXPECT_FALSE(ValidateAppName(std::string(64, 'a')).ok());
+}
+
+TEST(Names, SanitizesPackageNames) {
+  EXPECT_EQ(SanitizeAppName("@acme/My_App"), "my-app");
+  EXPECT_EQ(SanitizeAppName("express-app"), "express-app");
+  EXPECT_EQ(SanitizeAppName("123"), "");
+}
+
+TEST(Names, IdsAreUniqueAndPrefixed) {
+  auto a = NewId("dep");
+  auto b = NewId("dep");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.substr(0, 4), "dep_");
+  EXPECT_EQ(a.size(), 20u);
+}
+
+TEST(Names, FormatsRfc3339) {
+  auto now = NowRfc3339();
+  EXPECT_EQ(now.size(), 24u);
+  EXPECT_EQ(now.back(), 'Z');
+  EXPECT_EQ(now[10], 'T');
+}
+
+}  // namespace
+}  // namespace aether

@@ -1,0 +1,27 @@
+// Validation of user-chosen names (apps) and generation of ids and timestamps.
+// Free functions over std only; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "aether/core/status.h"
+
+namespace aether {
+
+// App names are DNS labels: 1-63 chars of [a-z0-9-], starting with a letter, not ending in '-'.
+Status ValidateAppName(std::string_view name);
+
+// Turns a package.json name ("@scope/My_App") into a valid app name ("my-app"), or "" if none.
+std::string SanitizeAppName(std::string_view raw);
+
+// A new random id with a prefix: "dep_3f9a…" (16 hex chars of randomness).
+std::string NewId(std::string_view prefix);
+
+// Now as RFC 3339 UTC with milliseconds: "2026-11-27T18:37:13.123Z".
+std::string NowRfc3339();
+
+// Milliseconds since the Unix epoch.
+long long NowUnixMillis();
+
+}  // namespace aether
