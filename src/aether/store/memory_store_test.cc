@@ -1,0 +1,4 @@
+// Runs the MetadataStore contract against the in-memory fake.
+#include "aether/store/store_contract.h"
+
+AETHER_STORE_CONTRACT(Memory, [] { return aether::NewMemoryStore(); });

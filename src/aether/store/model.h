@@ -1,0 +1,51 @@
+// Records kept by the metadata store: apps, artifacts, deployments and API tokens.
+// Plain value types shared by store implementations, services and the API layer.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace aether {
+
+struct App {
+  std::string name;
+  std::string created_at;
+  std::string current_deployment;  // id of the running deployment, "" if none
+};
+
+struct ArtifactRecord {
+  std::string digest;    // "sha256:…" of the manifest bytes
+  std::string app;
+  std::string manifest;  // the exact registered bytes
+  long long size = 0;    // sum of layer sizes
+  std::string created_at;
+};
+
+struct PhaseTiming {
+  std::string name;  // fetch, verify, unpack, start, ready, switch
+  long long ms = 0;
+};
+
+// Deployment lifecycle: pending → deploying → running → superseded|stopped, or → failed.
+struct Deployment {
+  std::string id;
+  std::string app;
+  std::string artifact;
+  std::string status = "pending";
+  std::string reason;  // why it failed, "" otherwise
+  std::string url;
+  std::vector<PhaseTiming> phases;
+  std::string created_at;
+  std::string updated_at;
+};
+
+// API token: only the sha256 of the secret is stored.
+struct TokenRecord {
+  std::string id;
+  std::string name;
+  std::string hash;
+  std::string role;  // "admin" or "pull" (agents fetching artifacts)
+  std::string created_at;
+};
+
+}  // namespace aether
