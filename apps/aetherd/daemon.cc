@@ -1,1 +1,137 @@
+// Wires store, blobs, runtime, services, API and HTTP server together, in dependency order.
 #include "aetherd/daemon.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "aether/api/api.h"
+#include "aether/blob/fs/fs_blob_store.h"
+#include "aether/crypto/crypto.h"
+#include "aether/http/server.h"
+#include "aether/runtime/local/local_runtime.h"
+#include "aether/store/sqlite/sqlite_store.h"
+
+namespace aether {
+namespace fs = std::filesystem;
+
+struct Daemon::Parts {
+  DaemonOptions options;
+  std::string api_url;
+  std::unique_ptr<MetadataStore> store;
+  std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<AuthService> auth;
+  std::unique_ptr<http::Server> server;
+  std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<AppService> apps;
+  std::unique_ptr<ArtifactService> artifacts;
+  std::unique_ptr<DeployService> deploys;
+  std::unique_ptr<api::Api> api;
+  bool stopped = false;
+};
+
+namespace {
+
+// A secret kept in a 0600 file under the data dir, created on first use.
+Result<std::string> LoadOrCreateSecret(const fs::path& path) {
+  if (std::ifstream in(path); in) {
+    std::string s;
+    std::getline(in, s);
+    if (s.size() >= 32) return s;
+  }
+  std::string secret = crypto::RandomHex(32);
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << secret << "\n";
+    if (!out.flush()) return Internal("cannot write " + tmp.string());
+  }
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Internal("cannot write " + path.string() + ": " + ec.message());
+  return secret;
+}
+
+std::string DefaultAgentPath() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return (self.parent_path() / "aether-agent").string();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
+  auto p = std::make_unique<Parts>();
+  p->options = options;
+  fs::path dir = options.data_dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Unavailable("cannot create data dir " + dir.string() + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, ec);
+
+  AETHER_ASSIGN_OR_RETURN(p->store, OpenSqliteStore((dir / "aether.db").string()));
+  AETHER_ASSIGN_OR_RETURN(std::string url_key, LoadOrCreateSecret(dir / "url-signing.key"));
+  AETHER_ASSIGN_OR_RETURN(p->blobs, OpenFsBlobStore((dir / "blobs").string(), UrlSigner(url_key)));
+  p->auth = std::make_unique<AuthService>(*p->store);
+  AETHER_ASSIGN_OR_RETURN(std::string created,
+                          p->auth->EnsureBootstrapToken((dir / "admin.token").string()));
+  if (!created.empty()) {
+    std::fprintf(stderr, "aetherd: created admin token %s in %s\n", created.c_str(),
+                 (dir / "admin.token").c_str());
+  }
+  AETHER_ASSIGN_OR_RETURN(std::string pull_token, p->auth->IssueToken("local-agents", "pull"));
+
+  // The API server starts first (its port is needed by the agents); until the API object
+  // exists it answers 503.
+  Parts* raw = p.get();
+  http::ServerOptions so{options.host, options.port, 1024ull * 1024 * 1024, "api"};
+  AETHER_ASSIGN_OR_RETURN(p->server, http::StartServer(so, [raw](http::Request& req) {
+    if (!raw->api) return http::Response::Json(503, R"({"code":"unavailable","message":"starting"})");
+    return raw->api->Handle(req);
+  }));
+  p->api_url = "http://" + options.host + ":" + std::to_string(p->server->port());
+
+  LocalRuntimeOptions lo;
+  lo.data_dir = dir.string();
+  lo.agent_path = options.agent_path.empty() ? DefaultAgentPath() : options.agent_path;
+  lo.server_url = p->api_url;
+  lo.pull_token = pull_token;
+  lo.router_host = options.host;
+  lo.router_port = options.router_port;
+  lo.ready_timeout = options.ready_timeout;
+  lo.stop_grace = options.stop_grace;
+  AETHER_ASSIGN_OR_RETURN(p->runtime, OpenLocalRuntime(lo));
+
+  p->apps = std::make_unique<AppService>(*p->store, *p->runtime);
+  p->artifacts = std::make_unique<ArtifactService>(*p->store, *p->blobs, UrlSigner(url_key));
+  p->deploys = std::make_unique<DeployService>(*p->store, *p->runtime);
+  p->api = std::make_unique<api::Api>(api::Services{
+      *p->auth, *p->apps, *p->artifacts, *p->deploys, *p->store, *p->blobs,
+      [raw] { return raw->api_url; }});
+  p->deploys->ResumeAll();
+  return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
+}
+
+Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Daemon::~Daemon() { Stop(); }
+
+void Daemon::Stop() {
+  if (parts_->stopped) return;
+  parts_->stopped = true;
+  parts_->deploys->Shutdown();  // let running rollouts finish
+  parts_->runtime->Shutdown();  // stop app processes and the router
+  parts_->server->Stop();
+}
+
+std::string Daemon::api_url() const { return parts_->api_url; }
+
+std::string Daemon::admin_token_file() const {
+  return (fs::path(parts_->options.data_dir) / "admin.token").string();
+}
+
+}  // namespace aether

@@ -1,2 +1,40 @@
-// Daemon: aetherd's composition root. Placeholder until the real one lands.
+// Daemon: aetherd's composition root — the only place that names concrete implementations
+// (SQLite store, fs blobs, local runtime) and wires them into the services and the API.
+// Start() returns a running daemon; Stop() (or the destructor) shuts it down gracefully.
 #pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "aether/core/status.h"
+
+namespace aether {
+
+struct DaemonOptions {
+  std::string data_dir;            // SQLite file, blobs, releases, logs, admin.token
+  std::string host = "127.0.0.1";  // API and router listen address
+  int port = 7070;                 // API port; 0 picks one
+  int router_port = 7080;          // app router port; 0 picks one
+  std::string agent_path;          // aether-agent; "" → next to this executable
+  std::chrono::milliseconds ready_timeout{60000};
+  std::chrono::milliseconds stop_grace{10000};
+};
+
+class Daemon {
+ public:
+  static Result<std::unique_ptr<Daemon>> Start(const DaemonOptions& options);
+  ~Daemon();
+  void Stop();
+
+  std::string api_url() const;
+  std::string admin_token_file() const;
+
+  struct Parts;  // defined in daemon.cc
+
+ private:
+  explicit Daemon(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace aether

@@ -1,1 +1,69 @@
-int main() { return 0; }  // replaced by the real main
+// aetherd: the AetherEngine control plane. Parses flags, starts the Daemon, waits for
+// SIGINT/SIGTERM, then shuts down gracefully.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "aetherd/daemon.h"
+
+namespace {
+
+std::string DefaultDataDir() {
+  if (const char* d = std::getenv("AETHER_DATA_DIR"); d != nullptr && *d != '\0') return d;
+  if (const char* x = std::getenv("XDG_DATA_HOME"); x != nullptr && *x != '\0') {
+    return std::string(x) + "/aether";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : ".") + "/.local/share/aether";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  aether::DaemonOptions o;
+  o.data_dir = DefaultDataDir();
+  long long ready_ms = o.ready_timeout.count();
+  CLI::App app{"aetherd: the AetherEngine control plane (API, artifact registry, runtime, router)"};
+  app.add_option("--data-dir", o.data_dir, "Data directory (env AETHER_DATA_DIR)")
+      ->capture_default_str();
+  app.add_option("--host", o.host, "Listen address for the API and the router")
+      ->capture_default_str();
+  app.add_option("--port", o.port, "API port (0 picks a free one)")->capture_default_str();
+  app.add_option("--router-port", o.router_port, "App router port (0 picks a free one)")
+      ->capture_default_str();
+  app.add_option("--agent", o.agent_path, "Path to aether-agent (default: beside aetherd)");
+  app.add_option("--ready-timeout-ms", ready_ms, "How long a new release may take to get ready")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  o.ready_timeout = std::chrono::milliseconds(ready_ms);
+
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto daemon = aether::Daemon::Start(o);
+  if (!daemon.ok()) {
+    std::fprintf(stderr, "aetherd: %s\n", daemon.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "aetherd: API on %s, data in %s\n", (*daemon)->api_url().c_str(),
+               o.data_dir.c_str());
+  std::fflush(stderr);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "aetherd: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  (*daemon)->Stop();
+  std::fprintf(stderr, "aetherd: stopped\n");
+  return 0;
+}

@@ -15,8 +15,12 @@ class IgnoreRules {
   static IgnoreRules WithDefaults();
   void AddPatterns(std::string_view file_text);
 
-  // `rel_path` uses '/' separators and no leading "./".
+  // `rel_path` uses '/' separators and no leading "./". A path inside an ignored directory
+  // is ignored too (as in git, a file cannot be re-included under an excluded directory).
   bool Ignored(std::string_view rel_path, bool is_dir) const;
+  // Like Ignored() but judges `rel_path` alone, not its parent directories: for tree walkers
+  // that already skip ignored directories.
+  bool IgnoredSelf(std::string_view rel_path, bool is_dir) const;
 
  private:
   struct Rule {

@@ -32,12 +32,12 @@ struct Platform {
 struct Manifest {
   int schema_version = 1;
   std::string app;
-  std::vector<Layer> layers;          // unpacked in order into one directory
-  std::vector<std::string> command;   // argv: {"node", "server.js"}
-  std::string node_version;           // "20.20.2" or a range from engines / .nvmrc
-  std::string health_path;            // HTTP readiness path; "" means a TCP check
+  std::vector<Layer> layers;         // unpacked in order into one directory
+  std::vector<std::string> command;  // argv: {"node", "server.js"}
+  std::string node_version;          // "20.20.2" or a range from engines / .nvmrc
+  std::string health_path;           // HTTP readiness path; "" means a TCP check
   Platform platform;
-  std::string created_by;             // "aether-cli/0.1.0"
+  std::string created_by;  // "aether-cli/0.1.0"
 };
 
 // Canonical JSON: sorted keys, no insignificant whitespace. Same manifest → same bytes.

@@ -1,0 +1,233 @@
+// Implementation of `aether-agent run` (see run.h). Owned by the agent binary; single-
+// threaded. Signals reach the loop through a self-pipe written by async-signal-safe
+// handlers; the loop sleeps in poll() until a signal or the next timer (restart, grace).
+#include "run.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+namespace aether::agent {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP};
+constexpr milliseconds kKillWait{5000};  // after SIGKILL, how long to wait for the reap
+
+int g_signal_write_fd = -1;
+
+void OnSignal(int sig) {
+  int saved = errno;
+  auto byte = static_cast<unsigned char>(sig);
+  ssize_t ignored = ::write(g_signal_write_fd, &byte, 1);
+  (void)ignored;  // a full pipe already holds a wake-up
+  errno = saved;
+}
+
+void Log(const std::string& line) { std::fprintf(stderr, "[aether-agent] %s\n", line.c_str()); }
+
+class Supervisor {
+ public:
+  explicit Supervisor(const RunOptions& options)
+      : options_(options), backoff_(options.backoff_initial) {}
+
+  int Run() {
+    if (!Setup()) return 1;
+    Spawn();
+    while (!done_) {
+      pollfd pfd{read_fd_, POLLIN, 0};
+      int r = ::poll(&pfd, 1, TimeoutMs());
+      if (r < 0 && errno != EINTR) {
+        std::fprintf(stderr, "aether-agent: run: poll: %s\n", std::strerror(errno));
+        return 1;
+      }
+      if (r > 0) DrainSignals();
+      RunTimers();
+    }
+    return exit_code_;
+  }
+
+ private:
+  bool Setup() {
+    if (options_.command.empty()) {
+      std::fprintf(stderr, "aether-agent: run: no command given (use: run --dir DIR -- CMD)\n");
+      return false;
+    }
+    if (!options_.dir.empty() && ::chdir(options_.dir.c_str()) != 0) {
+      std::fprintf(stderr, "aether-agent: run: cannot chdir to %s: %s\n", options_.dir.c_str(),
+                   std::strerror(errno));
+      return false;
+    }
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+      std::fprintf(stderr, "aether-agent: run: pipe: %s\n", std::strerror(errno));
+      return false;
+    }
+    read_fd_ = fds[0];
+    g_signal_write_fd = fds[1];
+    struct sigaction sa {};
+    sa.sa_handler = OnSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (int sig : kForwarded) sigaction(sig, &sa, nullptr);
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    // Orphaned grandchildren are re-parented to us and reaped by the waitpid(-1) loop.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    return true;
+  }
+
+  void Spawn() {
+    std::vector<char*> argv;
+    for (const std::string& arg : options_.command) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int sig : kForwarded) sigaddset(&block, sig);
+    sigaddset(&block, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &block, &old);  // no handler may run in the child before exec
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setpgid(0, 0);
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      sigemptyset(&dfl.sa_mask);
+      for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE}) sigaction(sig, &dfl, nullptr);
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::execvp(argv[0], argv.data());
+      ::dprintf(2, "aether-agent: run: cannot exec '%s': %s\n", argv[0], std::strerror(errno));
+      ::_exit(127);
+    }
+    if (pid < 0) {
+      Log(std::string("cannot fork: ") + std::strerror(errno));
+      ScheduleRestart("process could not start");
+    } else {
+      ::setpgid(pid, pid);  // also here, so signals sent right away reach the group
+      child_ = pid;
+      started_ = Clock::now();
+    }
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+  }
+
+  void DrainSignals() {
+    unsigned char buf[64];
+    ssize_t n;
+    while ((n = ::read(read_fd_, buf, sizeof(buf))) > 0) {
+      for (ssize_t i = 0; i < n; ++i) HandleSignal(buf[i]);
+    }
+  }
+
+  void HandleSignal(int sig) {
+    if (sig == SIGCHLD) {
+      int status = 0;
+      pid_t pid;
+      while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == child_) ChildExited(status);
+      }
+      return;
+    }
+    if (child_ > 0) ::kill(-child_, sig);
+    if (sig == SIGHUP || stopping_) return;
+    // SIGTERM or SIGINT: stop for good.
+    stopping_ = true;
+    restart_at_.reset();
+    if (child_ <= 0) {
+      done_ = true;
+      return;
+    }
+    deadline_ = Clock::now() + options_.grace;
+  }
+
+  void ChildExited(int status) {
+    pid_t group = child_;
+    child_ = 0;
+    ::kill(-group, SIGKILL);  // whatever the process left behind in its group
+    if (stopping_) {
+      done_ = true;
+      exit_code_ = 0;
+      return;
+    }
+    std::string what;
+    if (WIFEXITED(status)) {
+      what = "process exited with code " + std::to_string(WEXITSTATUS(status));
+    } else if (WIFSIGNALED(status)) {
+      what = "process killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+             strsignal(WTERMSIG(status)) + ")";
+    } else {
+      what = "process stopped";
+    }
+    if (Clock::now() - started_ >= options_.reset_after) backoff_ = options_.backoff_initial;
+    ScheduleRestart(what);
+  }
+
+  void ScheduleRestart(const std::string& what) {
+    milliseconds delay = backoff_;
+    backoff_ = std::min(backoff_ * 2, options_.backoff_max);
+    ++restarts_;
+    Log(what + "; restarting in " + std::to_string(delay.count()) + "ms (restart " +
+        std::to_string(restarts_) + ")");
+    restart_at_ = Clock::now() + delay;
+  }
+
+  void RunTimers() {
+    Clock::time_point now = Clock::now();
+    if (stopping_ && child_ > 0 && !killed_ && now >= deadline_) {
+      Log("process did not stop within " + std::to_string(options_.grace.count()) +
+          "ms; sending SIGKILL");
+      ::kill(-child_, SIGKILL);
+      killed_ = true;
+      deadline_ = now + kKillWait;
+    } else if (stopping_ && child_ > 0 && killed_ && now >= deadline_) {
+      Log("process survived SIGKILL; giving up");
+      done_ = true;
+      exit_code_ = 1;
+    }
+    if (!stopping_ && restart_at_ && now >= *restart_at_) {
+      restart_at_.reset();
+      Spawn();
+    }
+  }
+
+  // Milliseconds until the next timer, or -1 to wait for a signal only.
+  int TimeoutMs() const {
+    std::optional<Clock::time_point> next;
+    if (stopping_ && child_ > 0) next = deadline_;
+    if (!stopping_ && restart_at_) next = restart_at_;
+    if (!next) return -1;
+    auto left = std::chrono::ceil<milliseconds>(*next - Clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
+  }
+
+  const RunOptions options_;
+  int read_fd_ = -1;
+  pid_t child_ = 0;
+  Clock::time_point started_;
+  bool stopping_ = false;
+  bool killed_ = false;
+  bool done_ = false;
+  int exit_code_ = 0;
+  Clock::time_point deadline_;
+  std::optional<Clock::time_point> restart_at_;
+  milliseconds backoff_;
+  int restarts_ = 0;
+};
+
+}  // namespace
+
+int RunSupervisor(const RunOptions& options) { return Supervisor(options).Run(); }
+
+}  // namespace aether::agent

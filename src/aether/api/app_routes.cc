@@ -1,0 +1,38 @@
+// /apps: create, list, get, delete.
+#include "aether/api/api.h"
+#include "aether/api/errors.h"
+#include "aether/api/json.h"
+
+namespace aether::api {
+
+void RegisterAppRoutes(Api& api) {
+  auto& s = api.services();
+  api.Route("POST", "/apps", Access::kAdmin, [&s](http::Request& req) {
+    auto body = ParseObject(req.body);
+    if (!body.ok()) return ErrorResponse(body.status());
+    auto name = RequiredString(*body, "name");
+    if (!name.ok()) return ErrorResponse(name.status());
+    auto app = s.apps.Create(*name);
+    if (!app.ok()) return ErrorResponse(app.status());
+    return JsonResponse(201, AppJson(*app, s.apps.UrlFor(app->name)));
+  });
+  api.Route("GET", "/apps", Access::kAdmin, [&s](http::Request&) {
+    auto apps = s.apps.List();
+    if (!apps.ok()) return ErrorResponse(apps.status());
+    auto list = nlohmann::json::array();
+    for (const auto& app : *apps) list.push_back(AppJson(app, s.apps.UrlFor(app.name)));
+    return JsonResponse(200, {{"apps", list}});
+  });
+  api.Route("GET", "/apps/{app}", Access::kAdmin, [&s](http::Request& req) {
+    auto app = s.apps.Get(req.Param("app"));
+    if (!app.ok()) return ErrorResponse(app.status());
+    return JsonResponse(200, AppJson(*app, s.apps.UrlFor(app->name)));
+  });
+  api.Route("DELETE", "/apps/{app}", Access::kAdmin, [&s](http::Request& req) {
+    Status st = s.apps.Delete(req.Param("app"));
+    if (!st.ok()) return ErrorResponse(st);
+    return JsonResponse(200, {{"deleted", req.Param("app")}});
+  });
+}
+
+}  // namespace aether::api

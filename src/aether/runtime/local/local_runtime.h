@@ -1,0 +1,29 @@
+// Factory for the local-process Runtime (embedded default): each instance is an
+// `aether-agent run` child of aetherd, fetched by `aether-agent fetch`, health-gated, and
+// reached through the runtime's own router server. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "aether/runtime/runtime.h"
+
+namespace aether {
+
+struct LocalRuntimeOptions {
+  std::string data_dir;    // releases/, logs/ and cache/ live under it
+  std::string agent_path;  // the aether-agent binary
+  std::string server_url;  // aetherd's API, which agents fetch artifacts from
+  std::string pull_token;  // credential the agents present
+  std::string router_host = "127.0.0.1";
+  int router_port = 7080;  // 0 picks a free port
+  std::chrono::milliseconds ready_timeout{60000};
+  std::chrono::milliseconds drain_timeout{10000};
+  std::chrono::milliseconds stop_grace{10000};
+  int crash_limit = 3;     // restarts before readiness that fail the deploy
+};
+
+Result<std::unique_ptr<Runtime>> OpenLocalRuntime(const LocalRuntimeOptions& options);
+
+}  // namespace aether

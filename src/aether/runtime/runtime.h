@@ -1,0 +1,62 @@
+// Runtime: runs releases. Deploy blocks until the new release serves traffic (or fails), then
+// retires the previous one without dropping requests. Implementations: the fake beside this
+// file, runtime/local (processes behind aetherd's router). Thread-safe; Deploy calls for the
+// same app are serialised by the caller (the deploy service).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aether/core/status.h"
+
+namespace aether {
+
+struct ReleaseSpec {
+  std::string app;
+  std::string deployment_id;
+  std::string artifact;  // manifest digest
+  std::map<std::string, std::string> env;
+  int instances = 1;
+};
+
+// Called as each rollout phase finishes: fetch, verify, unpack, start, ready, switch.
+using PhaseReporter = std::function<void(const std::string& phase, long long ms)>;
+
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+
+  // Rolls `spec` out. kDeployFailed with the reason (crash output, readiness timeout, fetch
+  // error) when it cannot be made ready; the previous release then keeps serving.
+  virtual Status Deploy(const ReleaseSpec& spec, const PhaseReporter& report) = 0;
+  // Stops every instance of the app and forgets it. Ok if nothing runs.
+  virtual Status Remove(std::string_view app) = 0;
+  // The stable URL users reach the app at.
+  virtual std::string UrlFor(std::string_view app) const = 0;
+  // Stops everything (graceful, then forced). Idempotent.
+  virtual void Shutdown() = 0;
+};
+
+// Fake for service tests: records deploys; a spec whose env has FAKE_FAIL=<reason> fails.
+class FakeRuntime final : public Runtime {
+ public:
+  Status Deploy(const ReleaseSpec& spec, const PhaseReporter& report) override;
+  Status Remove(std::string_view app) override;
+  std::string UrlFor(std::string_view app) const override;
+  void Shutdown() override {}
+
+  std::vector<ReleaseSpec> deployed() const;
+  std::vector<std::string> removed() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<ReleaseSpec> deployed_;
+  std::vector<std::string> removed_;
+};
+
+}  // namespace aether

@@ -1,0 +1,98 @@
+// Upload protocol and manifest registration.
+#include "aether/service/artifacts.h"
+
+#include <ctime>
+
+#include "aether/artifact/manifest.h"
+#include "aether/core/names.h"
+#include "aether/crypto/crypto.h"
+
+namespace aether {
+
+Result<bool> ArtifactService::Exists(const std::string& digest) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  return blobs_.Exists(d);
+}
+
+Result<long long> ArtifactService::Size(const std::string& digest) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  return blobs_.Size(d);
+}
+
+Result<std::vector<std::string>> ArtifactService::Missing(const std::vector<std::string>& digests) {
+  if (digests.size() > 10000) return InvalidArgument("at most 10000 digests per request");
+  std::vector<std::string> missing;
+  for (const auto& text : digests) {
+    AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(text));
+    AETHER_ASSIGN_OR_RETURN(bool have, blobs_.Exists(d));
+    if (!have) missing.push_back(d.str());
+  }
+  return missing;
+}
+
+Result<PresignedUrl> ArtifactService::PresignUpload(const std::string& digest, long long size) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  if (size < 0) return InvalidArgument("size must be >= 0");
+  return blobs_.PresignUpload(d, size, ttl_);
+}
+
+Result<PresignedUrl> ArtifactService::PresignDownload(const std::string& digest) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  AETHER_ASSIGN_OR_RETURN(bool have, blobs_.Exists(d));
+  if (!have) return NotFound("blob " + d.str() + " not found");
+  return blobs_.PresignDownload(d, ttl_);
+}
+
+Status ArtifactService::StageSigned(const std::string& digest, const std::string& expires,
+                                    const std::string& signature, std::string_view bytes) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  AETHER_RETURN_IF_ERROR(signer_.Verify("PUT", d.str(), expires, signature, std::time(nullptr)));
+  return blobs_.StageUpload(d, bytes);
+}
+
+Result<std::string> ArtifactService::ReadSigned(const std::string& digest,
+                                                const std::string& expires,
+                                                const std::string& signature) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  AETHER_RETURN_IF_ERROR(signer_.Verify("GET", d.str(), expires, signature, std::time(nullptr)));
+  return blobs_.ReadAll(d);
+}
+
+Result<long long> ArtifactService::Complete(const std::string& digest, long long size) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  return blobs_.CompleteUpload(d, size);
+}
+
+Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
+                                                 const std::string& manifest_bytes) {
+  AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
+  AETHER_ASSIGN_OR_RETURN(artifact::Manifest m, artifact::ParseManifest(manifest_bytes));
+  if (!m.app.empty() && m.app != app) {
+    return InvalidArgument("manifest is for app '" + m.app + "', not '" + app + "'");
+  }
+  long long total = 0;
+  for (const auto& layer : m.layers) {
+    auto size = blobs_.Size(layer.digest);
+    if (!size.ok()) {
+      return FailedPrecondition("layer " + layer.digest.str() +
+                                " has not been uploaded; upload it before registering");
+    }
+    if (*size != layer.size) {
+      return InvalidArgument("layer " + layer.digest.str() + " is " + std::to_string(*size) +
+                             " bytes, the manifest says " + std::to_string(layer.size));
+    }
+    total += *size;
+  }
+  ArtifactRecord rec{crypto::Sha256Digest(manifest_bytes).str(), app, manifest_bytes, total,
+                     NowRfc3339()};
+  AETHER_RETURN_IF_ERROR(store_.PutArtifact(rec));
+  return rec;
+}
+
+Result<ArtifactRecord> ArtifactService::Get(const std::string& app, const std::string& digest) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
+  return store_.GetArtifact(app, d.str());
+}
+
+}  // namespace aether

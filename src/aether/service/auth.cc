@@ -1,0 +1,67 @@
+// Token issuing, bootstrap and authentication.
+#include "aether/service/auth.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "aether/core/names.h"
+#include "aether/crypto/crypto.h"
+
+namespace aether {
+
+std::string AuthService::Redact(std::string_view token) {
+  return std::string(token.substr(0, 7)) + "…";
+}
+
+Result<std::string> AuthService::IssueToken(const std::string& name, const std::string& role) {
+  std::string secret = "ae_" + crypto::RandomHex(24);
+  TokenRecord rec{NewId("tok"), name, crypto::Sha256Hex(secret), role, NowRfc3339()};
+  AETHER_RETURN_IF_ERROR(store_.PutToken(rec));
+  return secret;
+}
+
+Result<std::string> AuthService::EnsureBootstrapToken(const std::string& token_file) {
+  AETHER_ASSIGN_OR_RETURN(long long admins, store_.CountTokens("admin"));
+  if (admins > 0) return std::string();
+  std::string secret = "ae_" + crypto::RandomHex(24);
+  std::string tmp = token_file + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Internal("cannot write " + tmp + ": " + std::strerror(errno));
+  std::string line = secret + "\n";
+  bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ok = fsync(fd) == 0 && ok;
+  close(fd);
+  if (!ok || rename(tmp.c_str(), token_file.c_str()) != 0) {
+    unlink(tmp.c_str());
+    return Internal("cannot write " + token_file);
+  }
+  // Stored only once the file is safely written, so a failure never locks the operator out.
+  TokenRecord rec{NewId("tok"), "bootstrap-admin", crypto::Sha256Hex(secret), "admin",
+                  NowRfc3339()};
+  AETHER_RETURN_IF_ERROR(store_.PutToken(rec));
+  return Redact(secret);
+}
+
+Result<Principal> AuthService::Authenticate(std::string_view authorization) const {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.empty()) {
+    return Status(ErrorCode::kUnauthenticated, "missing Authorization: Bearer <token> header");
+  }
+  if (!authorization.starts_with(kBearer) || authorization.size() == kBearer.size()) {
+    return Status(ErrorCode::kUnauthenticated, "Authorization header must be 'Bearer <token>'");
+  }
+  std::string_view secret = authorization.substr(kBearer.size());
+  auto rec = store_.FindTokenByHash(crypto::Sha256Hex(secret));
+  if (!rec.ok()) {
+    if (rec.status().code() == ErrorCode::kNotFound) {
+      return Status(ErrorCode::kUnauthenticated, "invalid token");
+    }
+    return rec.status();
+  }
+  return Principal{rec->id, rec->name, rec->role};
+}
+
+}  // namespace aether

@@ -1,0 +1,37 @@
+// AuthService: bearer tokens. Secrets are random, shown once, and stored only as sha256
+// hashes. On first start a bootstrap admin token is written to a 0600 file. Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "aether/core/status.h"
+#include "aether/store/store.h"
+
+namespace aether {
+
+struct Principal {
+  std::string token_id;
+  std::string name;
+  std::string role;  // "admin" or "pull"
+};
+
+class AuthService {
+ public:
+  explicit AuthService(MetadataStore& store) : store_(store) {}
+
+  // Creates the admin token and writes it to `token_file` (0600) unless an admin token exists
+  // already. Returns a redacted form for logs ("ae_1a2b…") or "" if nothing was created.
+  Result<std::string> EnsureBootstrapToken(const std::string& token_file);
+  // A new token with `role`; returns the secret (only time it exists in clear).
+  Result<std::string> IssueToken(const std::string& name, const std::string& role);
+  // Checks an "Authorization" header value ("Bearer <secret>").
+  Result<Principal> Authenticate(std::string_view authorization) const;
+
+  static std::string Redact(std::string_view token);
+
+ private:
+  MetadataStore& store_;
+};
+
+}  // namespace aether

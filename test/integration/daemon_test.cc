@@ -1,0 +1,236 @@
+// Integration suite: the whole aetherd (SQLite, fs blobs, local runtime, real agent) started
+// in-process on port 0, driven over real HTTP. Deploys examples/sample-node from source.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "aether/artifact/manifest.h"
+#include "aether/artifact/pack.h"
+#include "aether/crypto/crypto.h"
+#include "aether/http/client.h"
+#include "aetherd/daemon.h"
+
+namespace aether {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(::testing::TempDir() + "/aetherd-it-" + std::to_string(getpid()));
+    fs::remove_all(*dir_);
+    DaemonOptions o;
+    o.data_dir = *dir_ + "/data";
+    o.port = 0;
+    o.router_port = 0;
+    o.agent_path = AETHER_AGENT_BIN;
+    o.ready_timeout = std::chrono::seconds(20);
+    o.stop_grace = std::chrono::seconds(3);
+    auto d = Daemon::Start(o);
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    daemon_ = std::move(d).value().release();
+    std::ifstream in(daemon_->admin_token_file());
+    token_ = new std::string;
+    std::getline(in, *token_);
+  }
+  static void TearDownTestSuite() {
+    delete daemon_;
+    fs::remove_all(*dir_);
+    delete dir_;
+    delete token_;
+  }
+
+  http::Response Call(const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::string& token = *token_) {
+    http::ClientRequest req;
+    req.method = method;
+    req.url = path.starts_with("http") ? path : daemon_->api_url() + path;
+    req.body = body;
+    if (!token.empty()) req.headers["Authorization"] = "Bearer " + token;
+    if (!body.empty()) req.headers["Content-Type"] = "application/json";
+    auto res = client_->Send(req);
+    EXPECT_TRUE(res.ok()) << res.status().ToString();
+    return res.ok() ? std::move(res).value() : http::Response{};
+  }
+
+  static json Json(const http::Response& r) { return json::parse(r.body, nullptr, false); }
+
+  // Uploads a file through missing → presign → PUT → complete; returns its digest.
+  std::string UploadFile(const std::string& path) {
+    long long size = 0;
+    std::string digest = crypto::Sha256File(path, &size)->str();
+    auto missing = Json(Call("POST", "/artifacts/missing", json{{"digests", {digest}}}.dump()));
+    if (missing["missing"].empty()) return digest;
+    auto url = Json(Call("POST", "/artifacts/presign", json{{"digest", digest}, {"size", size}}.dump()));
+    http::ClientRequest put;
+    put.method = "PUT";
+    put.url = url["url"];
+    put.upload_file = path;
+    EXPECT_EQ(client_->Send(put)->status, 201);
+    EXPECT_EQ(Call("POST", "/artifacts/complete", json{{"digest", digest}, {"size", size}}.dump()).status,
+              200);
+    return digest;
+  }
+
+  // Packs examples/sample-node (with version.json replaced by `version`) and registers it.
+  std::string RegisterSample(const std::string& app, const std::string& version) {
+    std::string src = *dir_ + "/src-" + version;
+    fs::remove_all(src);
+    fs::copy(std::string(AETHER_SOURCE_DIR) + "/examples/sample-node", src,
+             fs::copy_options::recursive);
+    std::ofstream(src + "/version.json") << "{\"version\":\"" << version << "\"}";
+    auto layer = artifact::PackTree(src, artifact::IgnoreRules::WithDefaults(), src + ".tar.zst");
+    EXPECT_TRUE(layer.ok()) << layer.status().ToString();
+    artifact::Manifest m;
+    m.app = app;
+    m.layers.push_back({layer->digest, layer->size, std::string(artifact::kLayerMediaType), "app"});
+    m.command = {"node", "index.js"};
+    m.health_path = "/ready";
+    UploadFile(layer->path);
+    auto res = Call("POST", "/apps/" + app + "/artifacts", artifact::SerializeManifest(m));
+    EXPECT_EQ(res.status, 201) << res.body;
+    return Json(res)["digest"];
+  }
+
+  json WaitDeployment(const std::string& id) {
+    for (int i = 0; i < 600; ++i) {
+      auto d = Json(Call("GET", "/deployments/" + id));
+      if (d["status"] != "pending" && d["status"] != "deploying") return d;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return json{{"status", "timeout"}};
+  }
+
+  // GET through the router with an <app>.localhost Host header.
+  http::Response ViaRouter(const std::string& url, const std::string& app) {
+    std::string port = url.substr(url.rfind(':') + 1);
+    port.pop_back();
+    http::ClientRequest req;
+    req.url = "http://127.0.0.1:" + port + "/";
+    req.headers["Host"] = app + ".localhost:" + port;
+    auto res = client_->Send(req);
+    return res.ok() ? std::move(res).value() : http::Response{599, {}, res.status().message(), {}};
+  }
+
+  static inline Daemon* daemon_ = nullptr;
+  static inline std::string* dir_ = nullptr;
+  static inline std::string* token_ = nullptr;
+  std::unique_ptr<http::Client> client_ = http::NewClient();
+};
+
+TEST_F(DaemonTest, HealthIsPublicEverythingElseNeedsAToken) {
+  EXPECT_EQ(Call("GET", "/healthz", "", "").status, 200);
+  EXPECT_EQ(Call("GET", "/readyz", "", "").status, 200);
+  auto missing = Call("GET", "/apps", "", "");
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(Json(missing)["code"], "unauthenticated");
+  auto wrong = Call("GET", "/apps", "", "ae_wrong");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(Json(wrong)["code"], "unauthenticated");
+  EXPECT_EQ(Call("GET", "/apps").status, 200);
+  auto no_route = Call("GET", "/nope");
+  EXPECT_EQ(no_route.status, 404);
+  EXPECT_EQ(Json(no_route)["code"], "not_found");
+}
+
+TEST_F(DaemonTest, AppsCrudAndBadInput) {
+  EXPECT_EQ(Call("POST", "/apps", R"({"name":"crud"})").status, 201);
+  auto dup = Call("POST", "/apps", R"({"name":"crud"})");
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(Json(dup)["code"], "already_exists");
+  auto bad_json = Call("POST", "/apps", R"({"name":)");
+  EXPECT_EQ(bad_json.status, 400);
+  EXPECT_EQ(Json(bad_json)["code"], "invalid_argument");
+  EXPECT_EQ(Call("POST", "/apps", R"({"name":"Bad Name"})").status, 400);
+  EXPECT_EQ(Call("GET", "/apps/crud").status, 200);
+  auto unknown = Call("GET", "/apps/ghost");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Json(unknown)["code"], "not_found");
+  EXPECT_EQ(Call("DELETE", "/apps/crud").status, 200);
+  EXPECT_EQ(Call("GET", "/apps/crud").status, 404);
+}
+
+TEST_F(DaemonTest, MismatchedUploadIsRejectedAndLeavesNothing) {
+  std::string claimed = crypto::Sha256Digest("the real bytes").str();
+  auto url = Json(Call("POST", "/artifacts/presign", json{{"digest", claimed}, {"size", 5}}.dump()));
+  http::ClientRequest put;
+  put.method = "PUT";
+  put.url = url["url"];
+  put.body = "other";
+  EXPECT_EQ(client_->Send(put)->status, 201);
+  auto done = Call("POST", "/artifacts/complete", json{{"digest", claimed}}.dump());
+  EXPECT_EQ(done.status, 422);
+  EXPECT_EQ(Json(done)["code"], "digest_mismatch");
+  EXPECT_EQ(Call("HEAD", "/artifacts/" + claimed).status, 404);
+  put.url = url["url"].get<std::string>() + "0";  // tampered signature
+  auto forged = client_->Send(put);
+  EXPECT_EQ(forged->status, 403);
+}
+
+TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
+  ASSERT_EQ(Call("POST", "/apps", R"({"name":"sample"})").status, 201);
+  std::string v1 = RegisterSample("sample", "v1");
+  auto created = Call("POST", "/deployments", json{{"app", "sample"}, {"artifact", v1}}.dump());
+  ASSERT_EQ(created.status, 202) << created.body;
+  json d1 = WaitDeployment(Json(created)["id"]);
+  ASSERT_EQ(d1["status"], "running") << d1.dump();
+  EXPECT_GE(d1["phases"].size(), 6u);
+  auto page = ViaRouter(d1["url"], "sample");
+  EXPECT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("\"version\":\"v1\""), std::string::npos) << page.body;
+
+  std::string v2 = RegisterSample("sample", "v2");
+  auto again = Call("POST", "/deployments", json{{"app", "sample"}, {"artifact", v2}}.dump());
+  json d2 = WaitDeployment(Json(again)["id"]);
+  ASSERT_EQ(d2["status"], "running") << d2.dump();
+  EXPECT_NE(ViaRouter(d2["url"], "sample").body.find("\"version\":\"v2\""), std::string::npos);
+  EXPECT_EQ(Json(Call("GET", "/deployments/" + d1["id"].get<std::string>()))["status"], "superseded");
+  auto list = Json(Call("GET", "/apps/sample/deployments"));
+  ASSERT_EQ(list["deployments"].size(), 2u);
+  EXPECT_EQ(list["deployments"][0]["id"], d2["id"]);
+  EXPECT_EQ(Call("DELETE", "/apps/sample").status, 200);
+  EXPECT_EQ(ViaRouter(d2["url"], "sample").status, 503);
+}
+
+TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
+  ASSERT_EQ(Call("POST", "/apps", R"({"name":"crasher"})").status, 201);
+  std::string src = *dir_ + "/crasher";
+  fs::create_directories(src);
+  std::ofstream(src + "/index.js") << "console.error('boom: missing DATABASE_URL'); process.exit(3);\n";
+  auto layer = artifact::PackTree(src, artifact::IgnoreRules::WithDefaults(), src + ".tar.zst");
+  ASSERT_TRUE(layer.ok());
+  UploadFile(layer->path);
+  artifact::Manifest m;
+  m.app = "crasher";
+  m.layers.push_back({layer->digest, layer->size, std::string(artifact::kLayerMediaType), "app"});
+  m.command = {"node", "index.js"};
+  auto reg = Json(Call("POST", "/apps/crasher/artifacts", artifact::SerializeManifest(m)));
+  auto created = Call("POST", "/deployments", json{{"app", "crasher"}, {"artifact", reg["digest"]}}.dump());
+  json d = WaitDeployment(Json(created)["id"]);
+  EXPECT_EQ(d["status"], "failed");
+  EXPECT_NE(d["reason"].get<std::string>().find("boom: missing DATABASE_URL"), std::string::npos)
+      << d["reason"];
+}
+
+TEST_F(DaemonTest, ManifestNamingAnUnknownLayerIsRefused) {
+  ASSERT_EQ(Call("POST", "/apps", R"({"name":"partial"})").status, 201);
+  artifact::Manifest m;
+  m.layers.push_back({crypto::Sha256Digest("never"), 5, std::string(artifact::kLayerMediaType), "app"});
+  m.command = {"node", "index.js"};
+  auto res = Call("POST", "/apps/partial/artifacts", artifact::SerializeManifest(m));
+  EXPECT_EQ(res.status, 409);
+  EXPECT_EQ(Json(res)["code"], "failed_precondition");
+  auto dep = Call("POST", "/deployments",
+                  json{{"app", "partial"}, {"artifact", crypto::Sha256Digest("x").str()}}.dump());
+  EXPECT_EQ(dep.status, 409);
+  EXPECT_EQ(Json(Call("GET", "/apps/partial/deployments"))["deployments"].size(), 0u);
+}
+
+}  // namespace
+}  // namespace aether
