@@ -11,7 +11,11 @@
 namespace aether::http {
 
 // Sends `req` (method, target, headers minus hop-by-hop ones, body) to host:port and returns
-// the upstream's response. kUnavailable when the connection fails, kTimeout on timeout.
+// the upstream's response. Host is kept; X-Forwarded-For gets req.remote_addr appended,
+// X-Forwarded-Host is the original Host, X-Forwarded-Proto defaults to "http". `timeout`
+// bounds the whole exchange (0: none). kUnavailable when the connection fails or the answer
+// is not HTTP, kTimeout on timeout, kPayloadTooLarge for a response body over 256 MiB.
+// Repeated Set-Cookie response headers are joined with '\n' (see Headers).
 Result<Response> Forward(const Request& req, const std::string& host, int port,
                          std::chrono::milliseconds timeout);
 

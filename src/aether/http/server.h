@@ -4,6 +4,7 @@
 // open connection and joins all threads.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -19,12 +20,16 @@ struct ServerOptions {
   int port = 0;                               // 0 picks a free port; see Server::port()
   size_t body_limit = 1024ull * 1024 * 1024;  // bytes; larger bodies get 413
   std::string name = "aetherd";               // for log lines
+  // A read or write on a connection that makes no progress for this long closes it (this is
+  // also the keep-alive idle timeout).
+  std::chrono::milliseconds io_timeout{60000};
 };
 
 class Server {
  public:
   virtual ~Server() = default;
   virtual int port() const = 0;
+  // Idempotent; must not be called from inside a handler.
   virtual void Stop() = 0;
 };
 

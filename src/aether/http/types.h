@@ -15,12 +15,14 @@ struct CaseInsensitiveLess {
   using is_transparent = void;
   bool operator()(std::string_view a, std::string_view b) const;
 };
+// One value per name. Repeated request headers are joined with ", ". In a Response, a value
+// holding '\n' is sent as one header line per piece (used for several Set-Cookie headers).
 using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
 
 struct Request {
-  std::string method;  // "GET", "PUT", …
-  std::string target;  // raw request target: "/apps/x?limit=2"
-  std::string path;    // percent-decoded path part of target: "/apps/x"
+  std::string method;                         // "GET", "PUT", …
+  std::string target;                         // raw request target: "/apps/x?limit=2"
+  std::string path;                           // percent-decoded path part of target: "/apps/x"
   std::map<std::string, std::string> query;   // decoded query parameters (last one wins)
   std::map<std::string, std::string> params;  // route captures, filled by Router
   Headers headers;
@@ -34,7 +36,9 @@ struct Request {
   const std::string& Param(const std::string& name) const;
 };
 
-// Writes one chunk of a streamed response; returns false once the client has gone away.
+// Writes one chunk of a streamed response; returns false once the client has gone away or the
+// server is stopping. An empty chunk sends nothing and only reports whether the client is still
+// there, so a stream waiting for data can poll it.
 using ChunkWriter = std::function<bool(std::string_view)>;
 
 struct Response {
@@ -55,6 +59,7 @@ std::string PercentDecode(std::string_view s, bool plus_is_space = false);
 // RFC 3986 unreserved-set encoding.
 std::string PercentEncode(std::string_view s);
 // Splits a raw target into a decoded path and query map.
-void ParseTarget(std::string_view target, std::string* path, std::map<std::string, std::string>* query);
+void ParseTarget(std::string_view target, std::string* path,
+                 std::map<std::string, std::string>* query);
 
 }  // namespace aether::http

@@ -1,0 +1,388 @@
+// Boost.Beast implementation of http::StartServer: synchronous I/O on non-blocking sockets
+// with poll()-based timeouts, one acceptor thread and one thread per connection. Owned by the
+// caller of StartServer; Stop() is thread-safe and idempotent. One of two TUs with Boost.
+#include "aether/http/server.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "aether/http/beast/boost_includes.h"
+#include "aether/http/beast/timed_socket.h"
+#include "aether/http/envelope.h"
+
+namespace aether::http {
+namespace {
+
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using beast_internal::TimedSocket;
+using boost::system::error_code;
+
+std::string ToString(boost::beast::string_view s) { return std::string(s.data(), s.size()); }
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return !CaseInsensitiveLess()(a, b) && !CaseInsensitiveLess()(b, a);
+}
+
+class BeastServer final : public Server {
+ public:
+  BeastServer(ServerOptions options, std::function<Response(Request&)> handler)
+      : options_(std::move(options)), handler_(std::move(handler)), acceptor_(ioc_) {}
+  ~BeastServer() override { Stop(); }
+
+  Status Listen();
+  int port() const override { return port_; }
+  void Stop() override;
+
+ private:
+  struct Conn {
+    std::thread thread;
+    int fd = -1;  // -1 once the connection thread has closed its socket
+  };
+
+  void AcceptLoop();
+  void ReapFinished();
+  void Serve(uint64_t id, tcp::socket socket);
+  void ServeConnection(tcp::socket& socket);
+  Request MakeRequest(bhttp::request<bhttp::string_body>& msg, const std::string& remote);
+  Response CallHandler(Request& req);
+  // Writes `res`; returns whether the connection may serve another request.
+  bool WriteResponse(TimedSocket& stream, bool head, unsigned version, bool keep_alive,
+                     Response& res);
+  void RejectAndClose(tcp::socket& socket, TimedSocket& stream, int status, std::string_view code,
+                      std::string_view message);
+
+  const ServerOptions options_;
+  const std::function<Response(Request&)> handler_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  int port_ = 0;
+  std::thread accept_thread_;
+  std::atomic<bool> stopping_{false};
+
+  std::mutex stop_mu_;  // serialises Stop()
+  bool stopped_ = false;
+
+  std::mutex mu_;  // guards the fields below
+  uint64_t next_id_ = 0;
+  std::map<uint64_t, Conn> conns_;
+  std::vector<uint64_t> done_;  // connections whose thread has finished, to join
+};
+
+Status BeastServer::Listen() {
+  const std::string where = options_.host + ":" + std::to_string(options_.port);
+  if (!handler_) return InvalidArgument("server " + options_.name + " has no handler");
+  if (options_.port < 0 || options_.port > 65535) {
+    return Unavailable("cannot listen on " + where + ": invalid port");
+  }
+  error_code ec;
+  tcp::endpoint endpoint;
+  net::ip::address address = net::ip::make_address(options_.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, static_cast<unsigned short>(options_.port));
+  } else {
+    tcp::resolver resolver(ioc_);
+    auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+    if (ec || results.empty()) {
+      return Unavailable("cannot listen on " + where + ": " +
+                         (ec ? ec.message() : std::string("no address")));
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor_.close();
+    return Unavailable("cannot listen on " + where + ": " + ec.message());
+  }
+  port_ = acceptor_.local_endpoint(ec).port();
+  accept_thread_ = std::thread([this] { AcceptLoop(); });
+  return Status::Ok();
+}
+
+void BeastServer::AcceptLoop() {
+  for (;;) {
+    tcp::socket socket(ioc_);
+    error_code ec;
+    acceptor_.accept(socket, ec);
+    ReapFinished();
+    if (stopping_) return;
+    if (ec) {  // e.g. out of file descriptors: back off instead of spinning
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    uint64_t id = next_id_++;
+    Conn& conn = conns_[id];
+    conn.fd = socket.native_handle();
+    conn.thread =
+        std::thread([this, id, s = std::move(socket)]() mutable { Serve(id, std::move(s)); });
+  }
+}
+
+void BeastServer::ReapFinished() {
+  std::vector<std::thread> finished;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (uint64_t id : done_) {
+      auto it = conns_.find(id);
+      if (it == conns_.end()) continue;
+      finished.push_back(std::move(it->second.thread));
+      conns_.erase(it);
+    }
+    done_.clear();
+  }
+  for (std::thread& t : finished) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void BeastServer::Stop() {
+  std::lock_guard<std::mutex> stop_lock(stop_mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  stopping_ = true;
+  if (acceptor_.is_open()) ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes accept()
+  if (accept_thread_.joinable()) accept_thread_.join();
+  error_code ec;
+  acceptor_.close(ec);
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, conn] : conns_) {
+      if (conn.fd >= 0) ::shutdown(conn.fd, SHUT_RDWR);  // wakes reads, writes and streams
+      if (conn.thread.joinable()) threads.push_back(std::move(conn.thread));
+    }
+  }
+  for (std::thread& t : threads) t.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  conns_.clear();
+  done_.clear();
+}
+
+void BeastServer::Serve(uint64_t id, tcp::socket socket) {
+  try {
+    ServeConnection(socket);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "[%s] connection error: %s\n", options_.name.c_str(), e.what());
+  } catch (...) {
+    std::fprintf(stderr, "[%s] connection error\n", options_.name.c_str());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  error_code ec;
+  socket.close(ec);  // under mu_, so Stop() never shuts down a reused descriptor
+  if (auto it = conns_.find(id); it != conns_.end()) it->second.fd = -1;
+  done_.push_back(id);
+}
+
+void BeastServer::ServeConnection(tcp::socket& socket) {
+  error_code ec;
+  socket.non_blocking(true, ec);
+  if (ec) return;
+  socket.set_option(tcp::no_delay(true), ec);
+  std::string remote;
+  if (auto ep = socket.remote_endpoint(ec); !ec) {
+    net::ip::address addr = ep.address();
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+      addr = net::ip::make_address_v4(net::ip::v4_mapped, addr.to_v6());
+    }
+    remote = addr.to_string();
+  }
+  TimedSocket stream(socket, options_.io_timeout);
+  boost::beast::flat_buffer buffer;
+  while (!stopping_) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(64 * 1024);
+    parser.body_limit(static_cast<uint64_t>(options_.body_limit));
+    bhttp::read_header(stream, buffer, parser, ec);
+    if (!ec && !parser.is_done()) {
+      if (IEquals(ToString(parser.get()[bhttp::field::expect]), "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+        bhttp::write(stream, cont, ec);
+        if (ec) return;
+      }
+      bhttp::read(stream, buffer, parser, ec);
+    }
+    if (ec == bhttp::error::body_limit) {
+      RejectAndClose(
+          socket, stream, 413, "payload_too_large",
+          "request body is larger than " + std::to_string(options_.body_limit) + " bytes");
+      return;
+    }
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      RejectAndClose(socket, stream, 400, "invalid_argument",
+                     "malformed HTTP request: " + ec.message());
+      return;
+    }
+    if (ec) return;  // closed by the peer, reset, timed out or shut down by Stop()
+    bhttp::request<bhttp::string_body> msg = parser.release();
+    const bool keep_alive = msg.keep_alive();
+    const bool head = msg.method() == bhttp::verb::head;
+    const unsigned version = msg.version();
+    Request req = MakeRequest(msg, remote);
+    Response res = CallHandler(req);
+    if (!WriteResponse(stream, head, version, keep_alive && !stopping_, res)) break;
+  }
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+}
+
+Request BeastServer::MakeRequest(bhttp::request<bhttp::string_body>& msg,
+                                 const std::string& remote) {
+  Request req;
+  req.method = ToString(msg.method_string());
+  req.target = ToString(msg.target());
+  ParseTarget(req.target, &req.path, &req.query);
+  for (const auto& field : msg) {
+    std::string value = ToString(field.value());
+    auto [it, inserted] = req.headers.emplace(ToString(field.name_string()), value);
+    if (!inserted) it->second += ", " + value;
+  }
+  req.body = std::move(msg.body());
+  req.remote_addr = remote;
+  return req;
+}
+
+Response BeastServer::CallHandler(Request& req) {
+  try {
+    return handler_(req);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "[%s] handler for %s %s threw: %s\n", options_.name.c_str(),
+                 req.method.c_str(), req.path.c_str(), e.what());
+    return ErrorEnvelope(500, "internal", std::string("handler failed: ") + e.what());
+  } catch (...) {
+    return ErrorEnvelope(500, "internal", "handler failed");
+  }
+}
+
+// Copies handler headers into `out`, except the framing ones the server owns.
+void FillHeaders(bhttp::response_header<>& out, const Response& res, bool* close) {
+  for (const auto& [name, value] : res.headers) {
+    if (IEquals(name, "Content-Length") || IEquals(name, "Transfer-Encoding")) continue;
+    if (IEquals(name, "Connection")) {
+      std::string lower = value;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.find("close") != std::string::npos) *close = true;
+      continue;
+    }
+    size_t start = 0;
+    for (;;) {
+      size_t nl = value.find('\n', start);
+      std::string piece = value.substr(start, nl - start);
+      std::erase(piece, '\r');
+      out.insert(name, piece);
+      if (nl == std::string::npos) break;
+      start = nl + 1;
+    }
+  }
+}
+
+bool BeastServer::WriteResponse(TimedSocket& stream, bool head, unsigned version, bool keep_alive,
+                                Response& res) {
+  error_code ec;
+  const int status = (res.status >= 100 && res.status <= 999) ? res.status : 500;
+  bool close = !keep_alive;
+  const bool no_body = status < 200 || status == 204 || status == 304;
+  if (res.stream && !head && !no_body) {
+    bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(status), version};
+    FillHeaders(out, res, &close);
+    out.chunked(true);
+    out.keep_alive(!close);
+    bhttp::response_serializer<bhttp::empty_body> sr{out};
+    bhttp::write_header(stream, sr, ec);
+    if (ec) return false;
+    bool ok = true;
+    ChunkWriter writer = [&](std::string_view data) -> bool {
+      if (!ok || stopping_) return ok = false;
+      if (data.empty()) return ok = stream.PeerAlive();
+      net::write(stream, bhttp::make_chunk(net::const_buffer(data.data(), data.size())), ec);
+      return ok = !ec;
+    };
+    try {
+      res.stream(writer);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "[%s] stream threw: %s\n", options_.name.c_str(), e.what());
+      ok = false;
+    } catch (...) {
+      ok = false;
+    }
+    if (!ok) return false;  // the response is cut short: the client sees no last chunk
+    net::write(stream, bhttp::make_chunk_last(), ec);
+    return !ec && !close;
+  }
+
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(status), version};
+  FillHeaders(out, res, &close);
+  out.keep_alive(!close);
+  if (!no_body) {
+    if (out.find(bhttp::field::content_type) == out.end() && !res.body.empty()) {
+      out.set(bhttp::field::content_type, "application/json");
+    }
+    auto declared = res.headers.find("Content-Length");
+    if (head && res.stream) {
+      out.chunked(true);
+    } else if (head && res.body.empty() && declared != res.headers.end()) {
+      out.set(bhttp::field::content_length, declared->second);  // HEAD of a known size
+    } else {
+      out.content_length(res.body.size());
+    }
+  }
+  if (head || no_body) {
+    bhttp::response_serializer<bhttp::string_body> sr{out};
+    bhttp::write_header(stream, sr, ec);
+  } else {
+    out.body() = std::move(res.body);
+    bhttp::write(stream, out, ec);
+  }
+  return !ec && !close;
+}
+
+void BeastServer::RejectAndClose(tcp::socket& socket, TimedSocket& stream, int status,
+                                 std::string_view code, std::string_view message) {
+  Response res = ErrorEnvelope(status, code, message);
+  WriteResponse(stream, false, 11, false, res);
+  // Lingering close: read (and drop) what the client is still sending for a moment, so the
+  // kernel does not answer it with a reset that could destroy the response in flight.
+  error_code ec;
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  char sink[16384];
+  while (!stopping_ && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{socket.native_handle(), POLLIN, 0};
+    if (::poll(&p, 1, 100) < 0 && errno != EINTR) break;
+    socket.read_some(net::buffer(sink), ec);
+    if (ec && ec != net::error::would_block && ec != net::error::try_again) break;
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> StartServer(const ServerOptions& options,
+                                            std::function<Response(Request&)> handler) {
+  try {
+    auto server = std::make_unique<BeastServer>(options, std::move(handler));
+    AETHER_RETURN_IF_ERROR(server->Listen());
+    return std::unique_ptr<Server>(std::move(server));
+  } catch (const std::exception& e) {
+    return Unavailable("cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                       ": " + e.what());
+  }
+}
+
+}  // namespace aether::http
