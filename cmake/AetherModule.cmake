@@ -4,7 +4,7 @@
 include_guard(GLOBAL)
 
 set(AETHER_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+    -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
 
 function(aether_warnings target)
   target_compile_options(${target} PRIVATE ${AETHER_WARNINGS})

@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
 namespace aether::agent {
@@ -69,6 +71,11 @@ class Supervisor {
                    std::strerror(errno));
       return false;
     }
+    // As `npm start` does: the app's own bin links come first on PATH.
+    const char* path = std::getenv("PATH");
+    std::error_code ec;
+    std::string bin = std::filesystem::current_path(ec).string() + "/node_modules/.bin";
+    ::setenv("PATH", (bin + ":" + (path != nullptr ? path : "/usr/bin:/bin")).c_str(), 1);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
       std::fprintf(stderr, "aether-agent: run: pipe: %s\n", std::strerror(errno));

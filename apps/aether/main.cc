@@ -1,1 +1,4 @@
-int main() { return 0; }  // replaced by the real main
+// The `aether` CLI: everything lives in src/aether/cli/ (see commands.h).
+#include "aether/cli/commands.h"
+
+int main(int argc, char** argv) { return aether::cli::Run(argc, argv); }

@@ -90,9 +90,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   Parts* raw = p.get();
   http::ServerOptions so{options.host, options.port, 1024ull * 1024 * 1024, "api"};
   AETHER_ASSIGN_OR_RETURN(p->server, http::StartServer(so, [raw](http::Request& req) {
-    if (!raw->api) return http::Response::Json(503, R"({"code":"unavailable","message":"starting"})");
-    return raw->api->Handle(req);
-  }));
+                            if (!raw->api)
+                              return http::Response::Json(
+                                  503, R"({"code":"unavailable","message":"starting"})");
+                            return raw->api->Handle(req);
+                          }));
   p->api_url = "http://" + options.host + ":" + std::to_string(p->server->port());
 
   LocalRuntimeOptions lo;
@@ -109,9 +111,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   p->apps = std::make_unique<AppService>(*p->store, *p->runtime);
   p->artifacts = std::make_unique<ArtifactService>(*p->store, *p->blobs, UrlSigner(url_key));
   p->deploys = std::make_unique<DeployService>(*p->store, *p->runtime);
-  p->api = std::make_unique<api::Api>(api::Services{
-      *p->auth, *p->apps, *p->artifacts, *p->deploys, *p->store, *p->blobs,
-      [raw] { return raw->api_url; }});
+  p->api = std::make_unique<api::Api>(api::Services{*p->auth, *p->apps, *p->artifacts, *p->deploys,
+                                                    *p->store, *p->blobs,
+                                                    [raw] { return raw->api_url; }});
   p->deploys->ResumeAll();
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
 }

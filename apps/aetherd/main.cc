@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
   std::fflush(stderr);
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  std::fprintf(stderr, "aetherd: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fprintf(stderr, "aetherd: %s received, shutting down\n",
+               sig == SIGINT ? "SIGINT" : "SIGTERM");
   (*daemon)->Stop();
   std::fprintf(stderr, "aetherd: stopped\n");
   return 0;

@@ -1,5 +1,7 @@
 // Integration suite: the whole aetherd (SQLite, fs blobs, local runtime, real agent) started
 // in-process on port 0, driven over real HTTP. Deploys examples/sample-node from source.
+#include "aetherd/daemon.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -12,7 +14,6 @@
 #include "aether/artifact/pack.h"
 #include "aether/crypto/crypto.h"
 #include "aether/http/client.h"
-#include "aetherd/daemon.h"
 
 namespace aether {
 namespace {
@@ -67,14 +68,16 @@ class DaemonTest : public ::testing::Test {
     std::string digest = crypto::Sha256File(path, &size)->str();
     auto missing = Json(Call("POST", "/artifacts/missing", json{{"digests", {digest}}}.dump()));
     if (missing["missing"].empty()) return digest;
-    auto url = Json(Call("POST", "/artifacts/presign", json{{"digest", digest}, {"size", size}}.dump()));
+    auto url =
+        Json(Call("POST", "/artifacts/presign", json{{"digest", digest}, {"size", size}}.dump()));
     http::ClientRequest put;
     put.method = "PUT";
     put.url = url["url"];
     put.upload_file = path;
     EXPECT_EQ(client_->Send(put)->status, 201);
-    EXPECT_EQ(Call("POST", "/artifacts/complete", json{{"digest", digest}, {"size", size}}.dump()).status,
-              200);
+    EXPECT_EQ(
+        Call("POST", "/artifacts/complete", json{{"digest", digest}, {"size", size}}.dump()).status,
+        200);
     return digest;
   }
 
@@ -158,7 +161,8 @@ TEST_F(DaemonTest, AppsCrudAndBadInput) {
 
 TEST_F(DaemonTest, MismatchedUploadIsRejectedAndLeavesNothing) {
   std::string claimed = crypto::Sha256Digest("the real bytes").str();
-  auto url = Json(Call("POST", "/artifacts/presign", json{{"digest", claimed}, {"size", 5}}.dump()));
+  auto url =
+      Json(Call("POST", "/artifacts/presign", json{{"digest", claimed}, {"size", 5}}.dump()));
   http::ClientRequest put;
   put.method = "PUT";
   put.url = url["url"];
@@ -190,7 +194,8 @@ TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
   json d2 = WaitDeployment(Json(again)["id"]);
   ASSERT_EQ(d2["status"], "running") << d2.dump();
   EXPECT_NE(ViaRouter(d2["url"], "sample").body.find("\"version\":\"v2\""), std::string::npos);
-  EXPECT_EQ(Json(Call("GET", "/deployments/" + d1["id"].get<std::string>()))["status"], "superseded");
+  EXPECT_EQ(Json(Call("GET", "/deployments/" + d1["id"].get<std::string>()))["status"],
+            "superseded");
   auto list = Json(Call("GET", "/apps/sample/deployments"));
   ASSERT_EQ(list["deployments"].size(), 2u);
   EXPECT_EQ(list["deployments"][0]["id"], d2["id"]);
@@ -202,7 +207,8 @@ TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
   ASSERT_EQ(Call("POST", "/apps", R"({"name":"crasher"})").status, 201);
   std::string src = *dir_ + "/crasher";
   fs::create_directories(src);
-  std::ofstream(src + "/index.js") << "console.error('boom: missing DATABASE_URL'); process.exit(3);\n";
+  std::ofstream(src + "/index.js")
+      << "console.error('boom: missing DATABASE_URL'); process.exit(3);\n";
   auto layer = artifact::PackTree(src, artifact::IgnoreRules::WithDefaults(), src + ".tar.zst");
   ASSERT_TRUE(layer.ok());
   UploadFile(layer->path);
@@ -211,7 +217,8 @@ TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
   m.layers.push_back({layer->digest, layer->size, std::string(artifact::kLayerMediaType), "app"});
   m.command = {"node", "index.js"};
   auto reg = Json(Call("POST", "/apps/crasher/artifacts", artifact::SerializeManifest(m)));
-  auto created = Call("POST", "/deployments", json{{"app", "crasher"}, {"artifact", reg["digest"]}}.dump());
+  auto created =
+      Call("POST", "/deployments", json{{"app", "crasher"}, {"artifact", reg["digest"]}}.dump());
   json d = WaitDeployment(Json(created)["id"]);
   EXPECT_EQ(d["status"], "failed");
   EXPECT_NE(d["reason"].get<std::string>().find("boom: missing DATABASE_URL"), std::string::npos)
@@ -221,7 +228,8 @@ TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
 TEST_F(DaemonTest, ManifestNamingAnUnknownLayerIsRefused) {
   ASSERT_EQ(Call("POST", "/apps", R"({"name":"partial"})").status, 201);
   artifact::Manifest m;
-  m.layers.push_back({crypto::Sha256Digest("never"), 5, std::string(artifact::kLayerMediaType), "app"});
+  m.layers.push_back(
+      {crypto::Sha256Digest("never"), 5, std::string(artifact::kLayerMediaType), "app"});
   m.command = {"node", "index.js"};
   auto res = Call("POST", "/apps/partial/artifacts", artifact::SerializeManifest(m));
   EXPECT_EQ(res.status, 409);

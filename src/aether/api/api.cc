@@ -16,19 +16,19 @@ Api::Api(Services services)
 }
 
 void Api::Route(std::string method, std::string pattern, Access access, http::Handler handler) {
-  router_.Add(std::move(method), std::move(pattern),
-              [this, access, handler = std::move(handler)](http::Request& req) {
-                if (access != Access::kPublic) {
-                  auto who = s_.auth.Authenticate(req.Header("Authorization"));
-                  if (!who.ok()) return ErrorResponse(who.status());
-                  if (access == Access::kAdmin && who->role != "admin") {
-                    return ErrorResponse(
-                        {ErrorCode::kPermissionDenied,
-                         "token '" + who->name + "' (" + who->role + ") may not do this"});
-                  }
-                }
-                return handler(req);
-              });
+  router_.Add(
+      std::move(method), std::move(pattern),
+      [this, access, handler = std::move(handler)](http::Request& req) {
+        if (access != Access::kPublic) {
+          auto who = s_.auth.Authenticate(req.Header("Authorization"));
+          if (!who.ok()) return ErrorResponse(who.status());
+          if (access == Access::kAdmin && who->role != "admin") {
+            return ErrorResponse({ErrorCode::kPermissionDenied,
+                                  "token '" + who->name + "' (" + who->role + ") may not do this"});
+          }
+        }
+        return handler(req);
+      });
 }
 
 http::Response Api::Handle(http::Request& req) const { return router_.Dispatch(req); }

@@ -71,9 +71,8 @@ void RegisterArtifactRoutes(Api& api) {
     Status st = s.artifacts.StageSigned(req.Param("digest"), req.Query("expires").value_or(""),
                                         req.Query("signature").value_or(""), req.body);
     if (!st.ok()) return ErrorResponse(st);
-    return JsonResponse(201, {{"digest", req.Param("digest")},
-                              {"size", req.body.size()},
-                              {"status", "staged"}});
+    return JsonResponse(
+        201, {{"digest", req.Param("digest")}, {"size", req.body.size()}, {"status", "staged"}});
   });
   api.Route("GET", "/blobs/{digest}", Access::kPublic, [&s](http::Request& req) {
     auto bytes = s.artifacts.ReadSigned(req.Param("digest"), req.Query("expires").value_or(""),

@@ -12,7 +12,8 @@ void RegisterDeploymentRoutes(Api& api) {
     if (!body.ok()) return ErrorResponse(body.status());
     auto app = RequiredString(*body, "app");
     auto artifact = RequiredString(*body, "artifact");
-    if (!app.ok() || !artifact.ok()) return ErrorResponse(!app.ok() ? app.status() : artifact.status());
+    if (!app.ok() || !artifact.ok())
+      return ErrorResponse(!app.ok() ? app.status() : artifact.status());
     std::map<std::string, std::string> env;
     if (auto it = body->find("env"); it != body->end() && it->is_object()) {
       for (const auto& [k, v] : it->items()) {

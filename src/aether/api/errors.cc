@@ -7,28 +7,39 @@ namespace aether::api {
 
 int HttpStatusFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return 200;
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kOk:
+      return 200;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
     case ErrorCode::kAlreadyExists:
     case ErrorCode::kConflict:
-    case ErrorCode::kFailedPrecondition: return 409;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kDigestMismatch: return 422;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kDigestMismatch:
+      return 422;
     case ErrorCode::kDeployFailed:
-    case ErrorCode::kInternal: return 500;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kTimeout: return 504;
+    case ErrorCode::kInternal:
+      return 500;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kTimeout:
+      return 504;
   }
   return 500;
 }
 
 http::Response ErrorResponse(int http_status, std::string_view code, std::string_view message) {
   nlohmann::json body = {{"code", code}, {"message", message}};
-  auto res = http::Response::Json(http_status,
-                                  body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  auto res = http::Response::Json(
+      http_status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (http_status == 401) res.headers["WWW-Authenticate"] = "Bearer realm=\"aetherd\"";
   return res;
 }

@@ -10,7 +10,7 @@ void RegisterHealthRoutes(Api& api) {
     return JsonResponse(200, {{"status", "ok"}});
   });
   api.Route("GET", "/readyz", Access::kPublic, [&s = api.services()](http::Request&) {
-    for (Status st : {s.store.Ping(), s.blobs.Ping()}) {
+    for (const Status& st : {s.store.Ping(), s.blobs.Ping()}) {
       if (!st.ok()) return ErrorResponse({ErrorCode::kUnavailable, st.message()});
     }
     return JsonResponse(200, {{"status", "ready"}});

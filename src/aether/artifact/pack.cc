@@ -171,7 +171,7 @@ Status WriteFileData(struct archive* a, const Entry& e, std::vector<char>& buf) 
 
 Status WriteEntries(struct archive* a, const std::vector<Entry>& entries, int64_t* raw_bytes) {
   std::unique_ptr<struct archive_entry, EntryDeleter> entry(archive_entry_new());
-  std::vector<char> buf(256 * 1024);
+  std::vector<char> buf(size_t{256} * 1024);
   for (const Entry& e : entries) {
     archive_entry_clear(entry.get());
     archive_entry_copy_pathname(entry.get(), e.archive_path.c_str());

@@ -16,7 +16,10 @@ using BlobFactory = std::function<std::unique_ptr<BlobStore>()>;
 
 class BlobContract : public ::testing::TestWithParam<BlobFactory> {
  protected:
-  void SetUp() override { store_ = GetParam()(); ASSERT_NE(store_, nullptr); }
+  void SetUp() override {
+    store_ = GetParam()();
+    ASSERT_NE(store_, nullptr);
+  }
   BlobStore& store() { return *store_; }
 
  private:

@@ -55,9 +55,9 @@ class MemoryBlobStore final : public BlobStore {
     staged_.erase(it);
     auto size = static_cast<long long>(bytes.size());
     if (expected_size >= 0 && size != expected_size) {
-      return Status(ErrorCode::kDigestMismatch, "uploaded " + std::to_string(size) +
-                                                    " bytes, expected " +
-                                                    std::to_string(expected_size));
+      return Status(
+          ErrorCode::kDigestMismatch,
+          "uploaded " + std::to_string(size) + " bytes, expected " + std::to_string(expected_size));
     }
     Digest actual = crypto::Sha256Digest(bytes);
     if (actual != d) {

@@ -7,8 +7,8 @@ namespace aether {
 
 std::string UrlSigner::Sign(std::string_view method, std::string_view digest,
                             long long expires_at) const {
-  std::string msg = std::string(method) + "\n" + std::string(digest) + "\n" +
-                    std::to_string(expires_at);
+  std::string msg =
+      std::string(method) + "\n" + std::string(digest) + "\n" + std::to_string(expires_at);
   return crypto::HmacSha256Hex(key_, msg);
 }
 
@@ -18,9 +18,8 @@ std::string UrlSigner::SignedPath(std::string_view method, std::string_view dige
          "&signature=" + Sign(method, digest, expires_at);
 }
 
-Status UrlSigner::Verify(std::string_view method, std::string_view digest,
-                         std::string_view expires, std::string_view signature,
-                         long long now) const {
+Status UrlSigner::Verify(std::string_view method, std::string_view digest, std::string_view expires,
+                         std::string_view signature, long long now) const {
   long long exp = 0;
   try {
     size_t used = 0;

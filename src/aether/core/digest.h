@@ -16,7 +16,7 @@ class Digest {
   // From a bare 64-char lowercase hex sha256 (as crypto::Sha256 produces).
   static Digest FromHex(std::string_view hex);
 
-  const std::string& str() const { return text_; }        // "sha256:ab12…"
+  const std::string& str() const { return text_; }  // "sha256:ab12…"
   std::string_view hex() const { return std::string_view(text_).substr(7); }
   bool operator==(const Digest&) const = default;
   auto operator<=>(const Digest&) const = default;

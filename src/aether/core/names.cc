@@ -10,8 +10,8 @@ namespace aether {
 
 Status ValidateAppName(std::string_view name) {
   auto bad = [&](std::string_view why) {
-    return InvalidArgument("invalid app name '" + std::string(name.substr(0, 80)) + "': " +
-                           std::string(why));
+    return InvalidArgument("invalid app name '" + std::string(name.substr(0, 80)) +
+                           "': " + std::string(why));
   };
   if (name.empty() || name.size() > 63) return bad("must be 1-63 characters");
   if (name.front() < 'a' || name.front() > 'z') return bad("must start with a lowercase letter");

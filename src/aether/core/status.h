@@ -62,7 +62,7 @@ inline Status FailedPrecondition(std::string m) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -88,16 +88,18 @@ class [[nodiscard]] Result {
 #define AETHER_CONCAT(a, b) AETHER_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not ok.
-#define AETHER_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    ::aether::Status aether_status_tmp_ = (expr);     \
+#define AETHER_RETURN_IF_ERROR(expr)                         \
+  do {                                                       \
+    ::aether::Status aether_status_tmp_ = (expr);            \
     if (!aether_status_tmp_.ok()) return aether_status_tmp_; \
   } while (0)
 
 // `AETHER_ASSIGN_OR_RETURN(auto x, MakeX());` unwraps a Result or returns its Status.
 #define AETHER_ASSIGN_OR_RETURN(lhs, expr) \
   AETHER_ASSIGN_OR_RETURN_IMPL(AETHER_CONCAT(aether_result_, __LINE__), lhs, expr)
+// NOLINTBEGIN(bugprone-macro-parentheses): `lhs` is a declaration, it cannot be parenthesised.
 #define AETHER_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return tmp.status();                \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

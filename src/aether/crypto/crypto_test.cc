@@ -1,10 +1,10 @@
 // Known-answer tests for sha256 and HMAC-SHA256 (FIPS 180-2, RFC 4231).
+#include "aether/crypto/crypto.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
-
-#include "aether/crypto/crypto.h"
 
 namespace aether::crypto {
 namespace {

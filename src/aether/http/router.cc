@@ -50,7 +50,7 @@ bool Matches(const std::vector<std::string>& pattern, const std::vector<std::str
 
 Router::Router(ErrorResponder on_error) : on_error_(std::move(on_error)) {}
 
-void Router::Add(std::string method, std::string pattern, Handler handler) {
+void Router::Add(std::string method, const std::string& pattern, Handler handler) {
   Route route;
   route.method = std::move(method);
   for (std::string_view s : SplitPath(pattern)) route.segments.emplace_back(s);

@@ -20,7 +20,7 @@ class Router {
   using ErrorResponder = std::function<Response(int, std::string_view, std::string_view)>;
   explicit Router(ErrorResponder on_error);
 
-  void Add(std::string method, std::string pattern, Handler handler);
+  void Add(std::string method, const std::string& pattern, Handler handler);
   // Finds the route, fills req.params and calls the handler. HEAD falls back to GET routes.
   Response Dispatch(Request& req) const;
 

@@ -1,10 +1,10 @@
 // Deployment use cases and the rollout worker.
 #include "aether/service/deployments.h"
 
+#include <thread>
+
 #include "aether/core/digest.h"
 #include "aether/core/names.h"
-
-#include <thread>
 
 namespace aether {
 
@@ -16,8 +16,8 @@ Result<Deployment> DeployService::Create(const std::string& app, const std::stri
   auto art = store_.GetArtifact(app, digest.str());
   if (!art.ok()) {
     if (art.status().code() == ErrorCode::kNotFound) {
-      return FailedPrecondition("artifact " + digest.str() + " is not registered for app '" +
-                                app + "'");
+      return FailedPrecondition("artifact " + digest.str() + " is not registered for app '" + app +
+                                "'");
     }
     return art.status();
   }

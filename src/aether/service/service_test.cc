@@ -69,7 +69,7 @@ TEST_F(ServiceTest, BootstrapTokenIsWrittenOnceWithMode0600) {
   auto created = auth.EnsureBootstrapToken(file);
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(created->substr(0, 3), "ae_");
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   std::ifstream in(file);
@@ -108,8 +108,8 @@ TEST_F(ServiceTest, UploadProtocolReportsMissingAndRejectsBadSignatures) {
 TEST_F(ServiceTest, RegisterRefusesManifestsWithMissingLayers) {
   ASSERT_TRUE(apps.Create("web").ok());
   artifact::Manifest m;
-  m.layers.push_back({crypto::Sha256Digest("never uploaded"), 14,
-                      std::string(artifact::kLayerMediaType), "app"});
+  m.layers.push_back(
+      {crypto::Sha256Digest("never uploaded"), 14, std::string(artifact::kLayerMediaType), "app"});
   m.command = {"node", "index.js"};
   auto rec = artifacts.Register("web", artifact::SerializeManifest(m));
   EXPECT_EQ(rec.status().code(), ErrorCode::kFailedPrecondition);

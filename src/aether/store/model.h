@@ -14,7 +14,7 @@ struct App {
 };
 
 struct ArtifactRecord {
-  std::string digest;    // "sha256:…" of the manifest bytes
+  std::string digest;  // "sha256:…" of the manifest bytes
   std::string app;
   std::string manifest;  // the exact registered bytes
   long long size = 0;    // sum of layer sizes

@@ -34,7 +34,8 @@ class MetadataStore {
   virtual Status CreateDeployment(const Deployment& d) = 0;
   virtual Status UpdateDeployment(const Deployment& d) = 0;  // kNotFound if it vanished
   virtual Result<Deployment> GetDeployment(std::string_view id) = 0;
-  virtual Result<std::vector<Deployment>> ListDeployments(std::string_view app) = 0;  // newest first
+  virtual Result<std::vector<Deployment>> ListDeployments(
+      std::string_view app) = 0;  // newest first
 
   virtual Status PutToken(const TokenRecord& token) = 0;
   virtual Result<TokenRecord> FindTokenByHash(std::string_view hash) = 0;

@@ -16,7 +16,10 @@ using StoreFactory = std::function<std::unique_ptr<MetadataStore>()>;
 
 class StoreContract : public ::testing::TestWithParam<StoreFactory> {
  protected:
-  void SetUp() override { store_ = GetParam()(); ASSERT_NE(store_, nullptr); }
+  void SetUp() override {
+    store_ = GetParam()();
+    ASSERT_NE(store_, nullptr);
+  }
   MetadataStore& store() { return *store_; }
 
   Deployment MakeDeployment(const std::string& id, const std::string& app) {
@@ -105,7 +108,7 @@ TEST_P(StoreContract, TokensByHash) {
 
 }  // namespace aether::contract
 
-#define AETHER_STORE_CONTRACT(name, factory)                                              \
-  namespace aether::contract {                                                            \
+#define AETHER_STORE_CONTRACT(name, factory)                                               \
+  namespace aether::contract {                                                             \
   INSTANTIATE_TEST_SUITE_P(name, StoreContract, ::testing::Values(StoreFactory(factory))); \
   }

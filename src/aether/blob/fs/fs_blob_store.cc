@@ -15,11 +15,13 @@ namespace fs = std::filesystem;
 
 class FsBlobStore final : public BlobStore {
  public:
-  FsBlobStore(fs::path root, UrlSigner signer) : root_(std::move(root)), signer_(std::move(signer)) {}
+  FsBlobStore(fs::path root, UrlSigner signer)
+      : root_(std::move(root)), signer_(std::move(signer)) {}
 
   Status Ping() override {
     std::error_code ec;
-    if (!fs::is_directory(root_ / "sha256", ec)) return Unavailable("blob dir missing: " + root_.string());
+    if (!fs::is_directory(root_ / "sha256", ec))
+      return Unavailable("blob dir missing: " + root_.string());
     return Status::Ok();
   }
 
@@ -63,9 +65,9 @@ class FsBlobStore final : public BlobStore {
     if (!actual.ok()) return actual.status();
     if (expected_size >= 0 && size != expected_size) {
       fs::remove(staged, ec);
-      return Status(ErrorCode::kDigestMismatch, "uploaded " + std::to_string(size) +
-                                                    " bytes, expected " +
-                                                    std::to_string(expected_size));
+      return Status(
+          ErrorCode::kDigestMismatch,
+          "uploaded " + std::to_string(size) + " bytes, expected " + std::to_string(expected_size));
     }
     if (*actual != d) {
       fs::remove(staged, ec);

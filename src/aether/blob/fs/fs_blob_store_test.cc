@@ -12,8 +12,8 @@ namespace aether {
 
 std::string FreshDir() {
   static std::atomic<int> n{0};
-  auto dir = ::testing::TempDir() + "/fsblob-" + std::to_string(::getpid()) + "-" +
-             std::to_string(n++);
+  auto dir =
+      ::testing::TempDir() + "/fsblob-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
   std::filesystem::remove_all(dir);
   return dir;
 }

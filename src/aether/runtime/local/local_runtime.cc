@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "aether/http/proxy.h"
@@ -64,9 +65,8 @@ class LocalRuntime final : public Runtime {
     so.host = o_.router_host;
     so.port = o_.router_port;
     so.name = "router";
-    auto server = http::StartServer(so, [this](http::Request& r) {
-      return local::RouteRequest(routes_, r);
-    });
+    auto server =
+        http::StartServer(so, [this](http::Request& r) { return local::RouteRequest(routes_, r); });
     if (!server.ok()) return server.status();
     router_ = std::move(server).value();
     return Status::Ok();
@@ -153,9 +153,10 @@ class LocalRuntime final : public Runtime {
   Result<nlohmann::json> Fetch(const ReleaseSpec& spec, const std::string& dest,
                                const PhaseReporter& report) {
     local::SpawnOptions so;
-    so.argv = {o_.agent_path, "fetch", "--server", o_.server_url, "--app", spec.app,
-               "--artifact", spec.artifact, "--dest", dest,
-               "--cache", (fs::path(o_.data_dir) / "cache" / "layers").string()};
+    so.argv = {o_.agent_path, "fetch",       "--server",
+               o_.server_url, "--app",       spec.app,
+               "--artifact",  spec.artifact, "--dest",
+               dest,          "--cache",     (fs::path(o_.data_dir) / "cache" / "layers").string()};
     so.env = {"AETHER_PULL_TOKEN=" + o_.pull_token, "PATH=/usr/bin:/bin"};
     auto run = local::RunCaptured(so, std::chrono::minutes(10));
     if (!run.ok()) return Status(ErrorCode::kDeployFailed, "fetch: " + run.status().message());
@@ -182,8 +183,9 @@ class LocalRuntime final : public Runtime {
     fs::create_directories(logs, ec);
     std::string base = (logs / (rel.deployment_id + "." + std::to_string(index))).string();
     local::SpawnOptions so;
-    so.argv = {o_.agent_path, "run", "--dir", rel.dir, "--grace-ms",
-               std::to_string(o_.stop_grace.count()), "--"};
+    so.argv = {o_.agent_path, "run",        "--dir",
+               rel.dir,       "--grace-ms", std::to_string(o_.stop_grace.count()),
+               "--"};
     so.argv.insert(so.argv.end(), command.begin(), command.end());
     so.env = {"PORT=" + std::to_string(port), "NODE_ENV=production", "AETHER_APP=" + spec.app,
               "AETHER_DEPLOYMENT=" + spec.deployment_id, "HOME=" + rel.dir};
@@ -204,9 +206,9 @@ class LocalRuntime final : public Runtime {
         return CrashStatus("the agent " + local::DescribeExit(*st), inst);
       }
       if (CountRestarts(inst) >= o_.crash_limit) {
-        return CrashStatus("the app crashed " + std::to_string(o_.crash_limit) +
-                               " times before becoming ready",
-                           inst);
+        return CrashStatus(
+            "the app crashed " + std::to_string(o_.crash_limit) + " times before becoming ready",
+            inst);
       }
       if (Probe(inst.backend->port, health_path)) return Status::Ok();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -229,16 +231,27 @@ class LocalRuntime final : public Runtime {
   static int CountRestarts(const Instance& inst) {
     std::string tail = local::TailFile(inst.stderr_log, 200);
     int n = 0;
-    for (size_t p = 0; (p = tail.find("[aether-agent] process exited", p)) != std::string::npos; ++p) {
+    for (size_t p = 0; (p = tail.find("[aether-agent] process exited", p)) != std::string::npos;
+         ++p) {
       ++n;
     }
     return n;
   }
 
+  // The failure with the app's own last lines (the agent's restart notices left out).
   static Status CrashStatus(const std::string& what, const Instance& inst) {
-    std::string tail = local::TailFile(inst.stderr_log, 5);
-    if (tail.empty()) tail = local::TailFile(inst.stdout_log, 5);
-    return {ErrorCode::kDeployFailed, what + (tail.empty() ? "" : "; last output:\n" + tail)};
+    std::string out;
+    for (const auto& path : {inst.stderr_log, inst.stdout_log}) {
+      std::istringstream lines(local::TailFile(path, 50));
+      std::vector<std::string> kept;
+      for (std::string line; std::getline(lines, line);) {
+        if (!line.starts_with("[aether-agent]")) kept.push_back(line);
+      }
+      size_t from = kept.size() > 5 ? kept.size() - 5 : 0;
+      for (size_t i = from; i < kept.size(); ++i) out += "\n  " + kept[i];
+      if (!out.empty()) break;
+    }
+    return {ErrorCode::kDeployFailed, what + (out.empty() ? "" : "; last output:" + out)};
   }
 
   Status Fail(Release& rel, Status why) {

@@ -10,10 +10,10 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <mutex>
-#include <fstream>
 #include <sstream>
 #include <thread>
 

@@ -86,11 +86,13 @@ class SqliteStore final : public MetadataStore {
 
   Status CreateApp(const App& app) override {
     std::lock_guard lock(mu_);
-    sqlite::Statement st(db_, "INSERT INTO apps(name, created_at, current_deployment) "
-                              "VALUES(?,?,?)");
+    sqlite::Statement st(db_,
+                         "INSERT INTO apps(name, created_at, current_deployment) "
+                         "VALUES(?,?,?)");
     st.Bind(app.name, app.created_at, app.current_deployment);
     Status s = st.Run();
-    if (s.code() == ErrorCode::kConflict) return AlreadyExists("app '" + app.name + "' already exists");
+    if (s.code() == ErrorCode::kConflict)
+      return AlreadyExists("app '" + app.name + "' already exists");
     return s;
   }
 
@@ -105,7 +107,8 @@ class SqliteStore final : public MetadataStore {
 
   Result<std::vector<App>> ListApps() override {
     std::lock_guard lock(mu_);
-    sqlite::Statement st(db_, "SELECT name, created_at, current_deployment FROM apps ORDER BY name");
+    sqlite::Statement st(db_,
+                         "SELECT name, created_at, current_deployment FROM apps ORDER BY name");
     std::vector<App> out;
     while (true) {
       AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -262,9 +265,9 @@ class SqliteStore final : public MetadataStore {
 
 Result<std::unique_ptr<MetadataStore>> OpenSqliteStore(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);

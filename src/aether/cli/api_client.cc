@@ -1,0 +1,239 @@
+// ApiClient: request building, envelope decoding and JSON codecs for the API's value types.
+#include "aether/cli/api_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include "aether/cli/config.h"
+
+namespace aether::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr ErrorCode kAllCodes[] = {
+    ErrorCode::kInvalidArgument, ErrorCode::kUnauthenticated, ErrorCode::kPermissionDenied,
+    ErrorCode::kNotFound,        ErrorCode::kAlreadyExists,   ErrorCode::kConflict,
+    ErrorCode::kDigestMismatch,  ErrorCode::kPayloadTooLarge, ErrorCode::kFailedPrecondition,
+    ErrorCode::kDeployFailed,    ErrorCode::kUnavailable,     ErrorCode::kTimeout,
+    ErrorCode::kInternal};
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return (it != j.end() && it->is_string()) ? it->get<std::string>() : "";
+}
+
+int64_t Int(const json& j, const char* key) {
+  auto it = j.find(key);
+  return (it != j.end() && it->is_number_integer()) ? it->get<int64_t>() : 0;
+}
+
+Result<json> ParseBody(const http::Response& res, std::string_view what) {
+  json j = json::parse(res.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Internal("unexpected response to " + std::string(what) + " (not a JSON object)");
+  }
+  return j;
+}
+
+AppInfo AppFromJson(const json& j) {
+  return AppInfo{Str(j, "name"), Str(j, "created_at"), Str(j, "url"), Str(j, "current_deployment")};
+}
+
+DeploymentInfo DeploymentFromJson(const json& j) {
+  DeploymentInfo d{Str(j, "id"),
+                   Str(j, "app"),
+                   Str(j, "artifact"),
+                   Str(j, "status"),
+                   Str(j, "reason"),
+                   Str(j, "url"),
+                   {},
+                   Str(j, "created_at"),
+                   Str(j, "updated_at")};
+  if (auto it = j.find("phases"); it != j.end() && it->is_array()) {
+    for (const auto& p : *it) {
+      if (p.is_object()) d.phases.push_back(Phase{Str(p, "name"), Int(p, "ms")});
+    }
+  }
+  return d;
+}
+
+std::string Seg(const std::string& s) { return http::PercentEncode(s); }
+
+}  // namespace
+
+ErrorCode ErrorCodeForHttpStatus(int status) {
+  switch (status) {
+    case 400:
+      return ErrorCode::kInvalidArgument;
+    case 401:
+      return ErrorCode::kUnauthenticated;
+    case 403:
+      return ErrorCode::kPermissionDenied;
+    case 404:
+      return ErrorCode::kNotFound;
+    case 409:
+      return ErrorCode::kConflict;
+    case 413:
+      return ErrorCode::kPayloadTooLarge;
+    case 422:
+      return ErrorCode::kDigestMismatch;
+    case 429:
+    case 502:
+    case 503:
+      return ErrorCode::kUnavailable;
+    case 504:
+      return ErrorCode::kTimeout;
+    default:
+      break;
+  }
+  return status >= 500 ? ErrorCode::kInternal : ErrorCode::kInvalidArgument;
+}
+
+Status StatusFromResponse(const http::Response& res, std::string_view what) {
+  ErrorCode code = ErrorCodeForHttpStatus(res.status);
+  std::string message;
+  json j = json::parse(res.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object()) {
+    std::string name = Str(j, "code");
+    for (ErrorCode c : kAllCodes) {
+      if (ErrorCodeName(c) == name) code = c;
+    }
+    message = Str(j, "message");
+    if (message.empty()) message = name;
+  }
+  if (message.empty()) {
+    std::string body = res.body.substr(0, 160);
+    for (char& c : body) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    message = std::string(what) + ": HTTP " + std::to_string(res.status) +
+              (body.empty() ? "" : " " + body);
+  }
+  if (code == ErrorCode::kUnauthenticated) message += " (run `aether login`)";
+  return Status(code, message);
+}
+
+Result<http::Response> ApiClient::Call(const std::string& method, const std::string& path,
+                                       const std::string& body) {
+  http::ClientRequest req;
+  req.method = method;
+  req.url = server_ + path;
+  req.headers["Authorization"] = "Bearer " + token_;
+  req.headers["Accept"] = "application/json";
+  req.headers["User-Agent"] = "aether-cli/" + std::string(kCliVersion);
+  if (!body.empty() || method == "POST") {
+    req.headers["Content-Type"] = "application/json";
+    req.body = body;
+  }
+  AETHER_ASSIGN_OR_RETURN(http::Response res, http_.Send(req));
+  if (res.status < 200 || res.status >= 300) return StatusFromResponse(res, method + " " + path);
+  return res;
+}
+
+Result<AppInfo> ApiClient::CreateApp(const std::string& name) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/apps", json{{"name", name}}.dump()));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /apps"));
+  return AppFromJson(j);
+}
+
+Result<std::vector<AppInfo>> ApiClient::ListApps() {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/apps"));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /apps"));
+  std::vector<AppInfo> apps;
+  if (auto it = j.find("apps"); it != j.end() && it->is_array()) {
+    for (const auto& a : *it) {
+      if (a.is_object()) apps.push_back(AppFromJson(a));
+    }
+  }
+  return apps;
+}
+
+Result<AppInfo> ApiClient::GetApp(const std::string& name) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/apps/" + Seg(name)));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /apps/{app}"));
+  return AppFromJson(j);
+}
+
+Status ApiClient::DeleteApp(const std::string& name) {
+  auto res = Call("DELETE", "/apps/" + Seg(name));
+  return res.status();
+}
+
+Result<std::vector<std::string>> ApiClient::MissingBlobs(const std::vector<std::string>& digests) {
+  AETHER_ASSIGN_OR_RETURN(auto res,
+                          Call("POST", "/artifacts/missing", json{{"digests", digests}}.dump()));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /artifacts/missing"));
+  std::vector<std::string> missing;
+  if (auto it = j.find("missing"); it != j.end() && it->is_array()) {
+    for (const auto& d : *it) {
+      if (d.is_string()) missing.push_back(d.get<std::string>());
+    }
+  }
+  return missing;
+}
+
+Result<PresignedUrl> ApiClient::Presign(const std::string& digest, int64_t size) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/artifacts/presign",
+                                         json{{"digest", digest}, {"size", size}}.dump()));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /artifacts/presign"));
+  PresignedUrl url{Str(j, "method"), Str(j, "url"), Int(j, "expires_at")};
+  if (url.method.empty()) url.method = "PUT";
+  if (url.url.empty()) return Internal("POST /artifacts/presign returned no url");
+  if (url.url.starts_with("/")) url.url = server_ + url.url;
+  return url;
+}
+
+Status ApiClient::PutPresigned(const PresignedUrl& url, const std::string& file,
+                               const std::function<void(int64_t, int64_t)>& progress) {
+  http::ClientRequest req;
+  req.method = url.method;
+  req.url = url.url;
+  req.upload_file = file;
+  req.headers["Content-Type"] = "application/octet-stream";
+  req.headers["User-Agent"] = "aether-cli/" + std::string(kCliVersion);
+  req.timeout = std::chrono::minutes(30);
+  req.progress = progress;
+  AETHER_ASSIGN_OR_RETURN(http::Response res, http_.Send(req));
+  if (res.status < 200 || res.status >= 300) return StatusFromResponse(res, "upload");
+  return Status::Ok();
+}
+
+Status ApiClient::Complete(const std::string& digest, int64_t size) {
+  auto res = Call("POST", "/artifacts/complete", json{{"digest", digest}, {"size", size}}.dump());
+  return res.status();
+}
+
+Result<std::string> ApiClient::RegisterManifest(const std::string& app,
+                                                const std::string& manifest) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/apps/" + Seg(app) + "/artifacts", manifest));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /apps/{app}/artifacts"));
+  return Str(j, "digest");
+}
+
+Result<DeploymentInfo> ApiClient::CreateDeployment(const std::string& app,
+                                                   const std::string& artifact) {
+  AETHER_ASSIGN_OR_RETURN(
+      auto res, Call("POST", "/deployments", json{{"app", app}, {"artifact", artifact}}.dump()));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /deployments"));
+  return DeploymentFromJson(j);
+}
+
+Result<DeploymentInfo> ApiClient::GetDeployment(const std::string& id) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/deployments/" + Seg(id)));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /deployments/{id}"));
+  return DeploymentFromJson(j);
+}
+
+Result<std::vector<DeploymentInfo>> ApiClient::ListDeployments(const std::string& app) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/apps/" + Seg(app) + "/deployments"));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /apps/{app}/deployments"));
+  std::vector<DeploymentInfo> list;
+  if (auto it = j.find("deployments"); it != j.end() && it->is_array()) {
+    for (const auto& d : *it) {
+      if (d.is_object()) list.push_back(DeploymentFromJson(d));
+    }
+  }
+  return list;
+}
+
+}  // namespace aether::cli

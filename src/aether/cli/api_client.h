@@ -1,0 +1,87 @@
+// Typed client for the aetherd REST API (docs/api.md) over an http::Client. Error envelopes
+// {"code","message"} become a Status with the server's code and message; transport failures
+// stay kUnavailable / kTimeout. Borrows the http::Client; one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "aether/core/status.h"
+#include "aether/http/client.h"
+
+namespace aether::cli {
+
+struct AppInfo {
+  std::string name;
+  std::string created_at;
+  std::string url;
+  std::string current_deployment;  // "" when none
+};
+
+struct Phase {
+  std::string name;
+  int64_t ms = 0;
+};
+
+struct DeploymentInfo {
+  std::string id;
+  std::string app;
+  std::string artifact;
+  std::string status;  // pending, deploying, running, failed, superseded, stopped
+  std::string reason;
+  std::string url;
+  std::vector<Phase> phases;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct PresignedUrl {
+  std::string method = "PUT";
+  std::string url;
+  int64_t expires_at = 0;
+};
+
+// The ErrorCode for an HTTP status without a (recognised) envelope.
+ErrorCode ErrorCodeForHttpStatus(int status);
+// A Status for a non-2xx response: the envelope's code and message when present, else the
+// HTTP status and the start of the body.
+Status StatusFromResponse(const http::Response& res, std::string_view what);
+
+class ApiClient {
+ public:
+  ApiClient(http::Client& http, std::string server, std::string token)
+      : http_(http), server_(std::move(server)), token_(std::move(token)) {}
+
+  const std::string& server() const { return server_; }
+
+  Result<AppInfo> CreateApp(const std::string& name);
+  Result<std::vector<AppInfo>> ListApps();
+  Result<AppInfo> GetApp(const std::string& name);
+  Status DeleteApp(const std::string& name);
+
+  Result<std::vector<std::string>> MissingBlobs(const std::vector<std::string>& digests);
+  Result<PresignedUrl> Presign(const std::string& digest, int64_t size);
+  // Streams `file` to a presigned URL (no bearer token). `progress` gets (done, total).
+  Status PutPresigned(const PresignedUrl& url, const std::string& file,
+                      const std::function<void(int64_t, int64_t)>& progress = nullptr);
+  Status Complete(const std::string& digest, int64_t size);
+  // Registers the manifest bytes; returns the artifact digest the server computed.
+  Result<std::string> RegisterManifest(const std::string& app, const std::string& manifest);
+
+  Result<DeploymentInfo> CreateDeployment(const std::string& app, const std::string& artifact);
+  Result<DeploymentInfo> GetDeployment(const std::string& id);
+  Result<std::vector<DeploymentInfo>> ListDeployments(const std::string& app);
+
+ private:
+  // Sends an authenticated JSON request; non-2xx responses become a Status.
+  Result<http::Response> Call(const std::string& method, const std::string& path,
+                              const std::string& body = "");
+
+  http::Client& http_;
+  std::string server_;
+  std::string token_;
+};
+
+}  // namespace aether::cli

@@ -1,0 +1,134 @@
+// ApiClient against a fake http::Client: requests, decoding and error envelopes.
+#include "aether/cli/api_client.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "aether/cli/test_util.h"
+
+namespace aether::cli {
+namespace {
+
+using testing::FakeHttp;
+using testing::JsonReply;
+
+TEST(ApiClient, SendsBearerJsonRequests) {
+  FakeHttp http([](const http::ClientRequest&) {
+    return Result<http::Response>(
+        JsonReply(201, R"({"name":"web","url":"http://web.localhost:7080/",
+      "created_at":"t","current_deployment":null})"));
+  });
+  ApiClient api(http, "http://srv:7070", "tok");
+  auto app = api.CreateApp("web");
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  EXPECT_EQ(app->name, "web");
+  EXPECT_EQ(app->url, "http://web.localhost:7080/");
+  EXPECT_EQ(app->current_deployment, "");
+  ASSERT_EQ(http.requests.size(), 1u);
+  const auto& req = http.requests[0];
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.url, "http://srv:7070/apps");
+  EXPECT_EQ(req.headers.at("Authorization"), "Bearer tok");
+  EXPECT_EQ(req.headers.at("Content-Type"), "application/json");
+  EXPECT_EQ(nlohmann::json::parse(req.body), (nlohmann::json{{"name", "web"}}));
+}
+
+TEST(ApiClient, ErrorEnvelopeBecomesStatusWithServerMessage) {
+  FakeHttp http([](const http::ClientRequest&) {
+    return Result<http::Response>(
+        JsonReply(404, R"({"code":"not_found","message":"app 'ghost' does not exist"})"));
+  });
+  ApiClient api(http, "http://srv", "tok");
+  auto app = api.GetApp("ghost");
+  ASSERT_FALSE(app.ok());
+  EXPECT_EQ(app.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(app.status().message(), "app 'ghost' does not exist");
+  EXPECT_EQ(http.requests[0].url, "http://srv/apps/ghost");
+}
+
+TEST(ApiClient, StatusWithoutEnvelopeUsesHttpStatus) {
+  http::Response res;
+  res.status = 502;
+  res.body = "<html>Bad gateway</html>";
+  Status st = StatusFromResponse(res, "GET /apps");
+  EXPECT_EQ(st.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(st.message().find("HTTP 502"), std::string::npos);
+  EXPECT_EQ(ErrorCodeForHttpStatus(401), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(ErrorCodeForHttpStatus(403), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(ErrorCodeForHttpStatus(409), ErrorCode::kConflict);
+  EXPECT_EQ(ErrorCodeForHttpStatus(418), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ErrorCodeForHttpStatus(500), ErrorCode::kInternal);
+}
+
+TEST(ApiClient, UnauthenticatedSuggestsLogin) {
+  FakeHttp http([](const http::ClientRequest&) {
+    return Result<http::Response>(
+        JsonReply(401, R"({"code":"unauthenticated","message":"unknown token"})"));
+  });
+  ApiClient api(http, "http://srv", "bad");
+  auto apps = api.ListApps();
+  EXPECT_EQ(apps.status().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(apps.status().message(), "unknown token (run `aether login`)");
+}
+
+TEST(ApiClient, TransportFailuresPassThrough) {
+  FakeHttp http([](const http::ClientRequest&) {
+    return Result<http::Response>(Unavailable("cannot reach http://srv/apps: Connection refused"));
+  });
+  ApiClient api(http, "http://srv", "tok");
+  EXPECT_EQ(api.ListApps().status().code(), ErrorCode::kUnavailable);
+}
+
+TEST(ApiClient, PresignedPutCarriesNoBearerAndStreamsTheFile) {
+  FakeHttp http([](const http::ClientRequest& req) {
+    if (req.url.ends_with("/artifacts/presign")) {
+      return Result<http::Response>(JsonReply(
+          200,
+          R"({"method":"PUT","url":"/blobs/sha256:ab?expires=1&signature=s","expires_at":1})"));
+    }
+    return Result<http::Response>(JsonReply(201, R"({"status":"staged"})"));
+  });
+  ApiClient api(http, "http://srv", "tok");
+  auto url = api.Presign("sha256:ab", 10);
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  EXPECT_EQ(url->url, "http://srv/blobs/sha256:ab?expires=1&signature=s");
+  ASSERT_TRUE(api.PutPresigned(*url, "/tmp/layer.tar.zst").ok());
+  const auto& put = http.requests.back();
+  EXPECT_EQ(put.method, "PUT");
+  EXPECT_EQ(put.upload_file, "/tmp/layer.tar.zst");
+  EXPECT_EQ(put.headers.count("Authorization"), 0u);
+}
+
+TEST(ApiClient, DecodesDeploymentsAndMissing) {
+  FakeHttp http([](const http::ClientRequest& req) {
+    if (req.url.ends_with("/artifacts/missing")) {
+      return Result<http::Response>(JsonReply(200, R"({"missing":["sha256:b"]})"));
+    }
+    return Result<http::Response>(JsonReply(200, R"({"deployments":[{"id":"dep_1","app":"web",
+      "artifact":"sha256:c","status":"failed","reason":"crashed","url":"u",
+      "phases":[{"name":"fetch","ms":3},{"name":"start","ms":40}]}]})"));
+  });
+  ApiClient api(http, "http://srv", "tok");
+  auto missing = api.MissingBlobs({"sha256:a", "sha256:b"});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(*missing, std::vector<std::string>{"sha256:b"});
+  auto list = api.ListDeployments("web");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].reason, "crashed");
+  ASSERT_EQ((*list)[0].phases.size(), 2u);
+  EXPECT_EQ((*list)[0].phases[1].name, "start");
+  EXPECT_EQ((*list)[0].phases[1].ms, 40);
+}
+
+TEST(ApiClient, MalformedSuccessBodyIsAnError) {
+  FakeHttp http([](const http::ClientRequest&) {
+    return Result<http::Response>(JsonReply(200, "not json"));
+  });
+  ApiClient api(http, "http://srv", "tok");
+  EXPECT_EQ(api.ListApps().status().code(), ErrorCode::kInternal);
+}
+
+}  // namespace
+}  // namespace aether::cli

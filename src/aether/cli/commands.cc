@@ -1,0 +1,130 @@
+// Run: CLI11 parsing, dispatch to handlers, error line and exit code.
+#include "aether/cli/commands.h"
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "aether/cli/handlers.h"
+
+namespace aether::cli {
+namespace {
+
+constexpr const char* kFooter = R"(Exit codes:
+  0  success
+  1  unexpected internal error
+  2  usage: bad flags or arguments
+  3  configuration or project problem (not logged in, unreadable config,
+     no package.json, no start command, package manager missing or failing)
+  4  network: server unreachable, timed out or temporarily unavailable (503/504)
+  5  the server rejected the request (API error, e.g. unknown app)
+  6  the deploy failed (the rollout reported failure)
+  7  authentication: the server refused the token (401/403)
+
+Environment: AETHER_SERVER, AETHER_TOKEN override the config file
+($XDG_CONFIG_HOME/aether/config.json); NO_COLOR disables colors.)";
+
+struct Flags {
+  std::string server;
+  bool json = false;
+  bool no_color = false;
+  std::string token;
+  std::string app_name;  // apps create/delete NAME
+  bool yes = false;
+  std::string status_app;
+  DeployOptions deploy;
+  bool no_wait = false;
+};
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  CLI::App app{"aether: deploy Node.js apps to AetherEngine", "aether"};
+  app.set_version_flag("--version", "aether " + std::string(kCliVersion));
+  app.fallthrough();  // global flags may follow the command: `aether deploy --json`
+  app.require_subcommand(1);
+  Flags f;
+  app.add_option(
+      "--server", f.server,
+      "aetherd URL (default: config, AETHER_SERVER, " + std::string(kDefaultServer) + ")");
+  app.add_flag("--json", f.json, "print one JSON document on stdout");
+  app.add_flag("--no-color", f.no_color, "no ANSI colors (also: NO_COLOR)");
+
+  auto* login = app.add_subcommand("login", "verify a token and save it with the server URL");
+  login->add_option("--token", f.token, "API token, or - to read it from stdin");
+  auto* logout = app.add_subcommand("logout", "forget the saved token");
+
+  auto* apps = app.add_subcommand("apps", "create, list and delete apps");
+  apps->require_subcommand(1);
+  auto* apps_create = apps->add_subcommand("create", "create an app");
+  apps_create->add_option("name", f.app_name, "app name (a DNS label)")->required();
+  auto* apps_list = apps->add_subcommand("list", "list apps");
+  auto* apps_delete = apps->add_subcommand("delete", "delete an app and stop its processes");
+  apps_delete->add_option("name", f.app_name, "app name")->required();
+  apps_delete->add_flag("--yes,-y", f.yes, "do not ask for confirmation");
+
+  auto* deploy = app.add_subcommand("deploy", "build, upload and release the app in DIR");
+  deploy->add_option("dir", f.deploy.dir, "project directory (default: .)");
+  deploy->add_option("--app,-a", f.deploy.app, "app name (default: from package.json)");
+  deploy->add_flag("--no-wait", f.no_wait, "return once the deployment is created");
+
+  auto* status = app.add_subcommand("status", "app info and latest deployments");
+  status->add_option("--app,-a", f.status_app, "app name (default: from package.json)");
+
+  auto* version = app.add_subcommand("version", "print the CLI version");
+  app.footer(kFooter);  // after the subcommands, so only `aether --help` lists exit codes
+
+  if (argc <= 1) {
+    std::fputs(app.help().c_str(), stdout);
+    return kExitOk;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version: on stdout
+    std::string message = e.what();
+    if (!message.empty() && message[0] >= 'A' && message[0] <= 'Z' && message.size() > 1 &&
+        message[1] >= 'a' && message[1] <= 'z') {
+      message[0] = static_cast<char>(message[0] - 'A' + 'a');  // "A subcommand…" → "a subcommand…"
+    }
+    if (std::vector<std::string> extra = app.remaining(); !extra.empty()) {
+      message = "unexpected argument '" + extra.front() + "'";
+    }
+    Output(false, true).Error(message + " (see `aether --help`)");
+    return kExitUsage;
+  }
+
+  Output out(f.json, f.no_color);
+  Context ctx{out, f.server, ConfigPath(), [] { return http::NewClient(); }};
+  Outcome outcome;
+  try {
+    if (login->parsed()) {
+      outcome = Login(ctx, f.token);
+    } else if (logout->parsed()) {
+      outcome = Logout(ctx);
+    } else if (apps_create->parsed()) {
+      outcome = AppsCreate(ctx, f.app_name);
+    } else if (apps_list->parsed()) {
+      outcome = AppsList(ctx);
+    } else if (apps_delete->parsed()) {
+      outcome = AppsDelete(ctx, f.app_name, f.yes);
+    } else if (deploy->parsed()) {
+      f.deploy.wait = !f.no_wait;
+      outcome = Deploy(ctx, f.deploy);
+    } else if (status->parsed()) {
+      outcome = ShowStatus(ctx, f.status_app);
+    } else if (version->parsed()) {
+      outcome = Version(ctx);
+    }
+  } catch (const std::exception& e) {  // a bug: still one line, no trace
+    outcome = LocalFailure(Internal(std::string("unexpected error: ") + e.what()));
+  }
+  if (outcome.ok()) return kExitOk;
+  out.EndProgress();
+  const std::string& message = outcome.status.message();
+  out.Error(message.empty() ? std::string(ErrorCodeName(outcome.status.code())) : message);
+  return ExitCodeFor(outcome);
+}
+
+}  // namespace aether::cli

@@ -1,0 +1,34 @@
+// `aether deploy`: detect → deps layer → app layer → manifest → upload → register → deploy →
+// follow the rollout, timing each phase and reporting in human or JSON form. One call per
+// deploy; uses the caller's ApiClient and Output from one thread.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "aether/artifact/manifest.h"
+#include "aether/cli/api_client.h"
+#include "aether/cli/exit_codes.h"
+#include "aether/cli/output.h"
+#include "aether/cli/platform.h"
+#include "aether/cli/project.h"
+
+namespace aether::cli {
+
+struct DeployOptions {
+  std::string dir = ".";
+  std::string app;  // "" → the project's app name
+  bool wait = true;
+  std::string cache_dir;  // CacheDir() when empty
+  std::chrono::milliseconds poll_interval{100};
+  std::chrono::milliseconds rollout_timeout{std::chrono::minutes(5)};
+};
+
+// The manifest for a project and its layers (deps first, then app).
+artifact::Manifest BuildManifest(const std::string& app, const Project& project,
+                                 const HostPlatform& platform, const LocalNode& node,
+                                 std::vector<artifact::Layer> layers);
+
+Outcome RunDeploy(ApiClient& api, Output& out, const DeployOptions& options);
+
+}  // namespace aether::cli

@@ -1,0 +1,32 @@
+// ExitCodeFor: the single mapping from (ErrorCode, Origin) to the CLI's exit codes.
+#include "aether/cli/exit_codes.h"
+
+namespace aether::cli {
+
+int ExitCodeFor(ErrorCode code, Origin origin) {
+  if (code == ErrorCode::kOk) return kExitOk;
+  if (origin == Origin::kUsage) return kExitUsage;
+  switch (code) {
+    case ErrorCode::kDeployFailed:
+      return kExitDeployFailed;
+    case ErrorCode::kUnauthenticated:
+    case ErrorCode::kPermissionDenied:
+      return kExitAuth;
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kTimeout:
+      return kExitNetwork;
+    default:
+      break;
+  }
+  if (origin == Origin::kServer) return kExitServer;
+  switch (code) {
+    case ErrorCode::kFailedPrecondition:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kInvalidArgument:
+      return kExitConfig;
+    default:
+      return kExitInternal;
+  }
+}
+
+}  // namespace aether::cli

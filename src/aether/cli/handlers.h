@@ -1,0 +1,35 @@
+// Command handlers behind the CLI11 wiring: each takes the parsed flags through a Context and
+// returns an Outcome (printed and mapped to an exit code by Run). The Context owns nothing
+// but a factory for HTTP clients, so tests can run handlers against a fake server.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "aether/cli/config.h"
+#include "aether/cli/deploy.h"
+#include "aether/cli/exit_codes.h"
+#include "aether/cli/output.h"
+#include "aether/http/client.h"
+
+namespace aether::cli {
+
+struct Context {
+  Output& out;
+  std::string server_flag;  // --server, "" when not given
+  std::string config_path;  // ConfigPath() unless a test says otherwise
+  std::function<std::unique_ptr<http::Client>()> make_http;
+};
+
+Outcome Login(Context& ctx, const std::string& token_flag);
+Outcome Logout(Context& ctx);
+Outcome Version(Context& ctx);
+
+Outcome AppsCreate(Context& ctx, const std::string& name);
+Outcome AppsList(Context& ctx);
+Outcome AppsDelete(Context& ctx, const std::string& name, bool yes);
+Outcome ShowStatus(Context& ctx, const std::string& app_flag);
+Outcome Deploy(Context& ctx, const DeployOptions& options);
+
+}  // namespace aether::cli

@@ -1,0 +1,197 @@
+// apps create/list/delete, status and deploy: the handlers that talk to a logged-in server.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "aether/cli/api_client.h"
+#include "aether/cli/handlers.h"
+#include "aether/cli/project.h"
+#include "aether/core/names.h"
+
+namespace aether::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Session {
+  std::unique_ptr<http::Client> http;
+  std::unique_ptr<ApiClient> api;
+};
+
+// The resolved config with a token, and an ApiClient over it. Failures are local (config).
+Result<Session> Connect(Context& ctx) {
+  AETHER_ASSIGN_OR_RETURN(Config config, ResolveConfig(ctx.config_path, ctx.server_flag));
+  AETHER_RETURN_IF_ERROR(RequireToken(config));
+  Session s;
+  s.http = ctx.make_http();
+  s.api = std::make_unique<ApiClient>(*s.http, config.server, config.token);
+  return s;
+}
+
+json AppJson(const AppInfo& a) {
+  return {{"name", a.name},
+          {"url", a.url},
+          {"created_at", a.created_at},
+          {"current_deployment",
+           a.current_deployment.empty() ? json(nullptr) : json(a.current_deployment)}};
+}
+
+json DeploymentJson(const DeploymentInfo& d) {
+  auto phases = json::array();
+  for (const auto& p : d.phases) phases.push_back({{"name", p.name}, {"ms", p.ms}});
+  return {{"id", d.id},
+          {"app", d.app},
+          {"artifact", d.artifact},
+          {"status", d.status},
+          {"reason", d.reason},
+          {"url", d.url},
+          {"phases", phases},
+          {"created_at", d.created_at},
+          {"updated_at", d.updated_at}};
+}
+
+std::string Pad(std::string s, size_t width) {
+  if (s.size() < width) s.resize(width, ' ');
+  return s;
+}
+
+std::string Phases(const std::vector<Phase>& phases) {
+  std::string line;
+  for (const auto& p : phases) line += (line.empty() ? "" : " · ") + p.name + " " + HumanMs(p.ms);
+  return line;
+}
+
+std::string StatusColored(const Output& out, const std::string& status) {
+  if (status == "running") return out.Green(status);
+  if (status == "failed") return out.Red(status);
+  return status;
+}
+
+}  // namespace
+
+Outcome AppsCreate(Context& ctx, const std::string& name) {
+  if (Status st = ValidateAppName(name); !st.ok()) return UsageFailure(st.message());
+  auto s = Connect(ctx);
+  if (!s.ok()) return LocalFailure(s.status());
+  auto app = s->api->CreateApp(name);
+  if (!app.ok()) return ServerFailure(app.status());
+  if (ctx.out.json()) {
+    ctx.out.Json(AppJson(*app));
+  } else {
+    ctx.out.Line("Created app " + ctx.out.Bold(app->name) + " → " + ctx.out.Cyan(app->url));
+  }
+  return Outcome::Ok();
+}
+
+Outcome AppsList(Context& ctx) {
+  auto s = Connect(ctx);
+  if (!s.ok()) return LocalFailure(s.status());
+  auto apps = s->api->ListApps();
+  if (!apps.ok()) return ServerFailure(apps.status());
+  if (ctx.out.json()) {
+    json list = json::array();
+    for (const auto& a : *apps) list.push_back(AppJson(a));
+    ctx.out.Json({{"apps", list}});
+    return Outcome::Ok();
+  }
+  if (apps->empty()) {
+    ctx.out.Line("No apps yet: `aether deploy` in a Node.js project creates one");
+    return Outcome::Ok();
+  }
+  size_t width = 4;
+  for (const auto& a : *apps) width = std::max(width, a.name.size());
+  ctx.out.Line(ctx.out.Bold(Pad("NAME", width + 2) + Pad("CURRENT", 22) + "URL"));
+  for (const auto& a : *apps) {
+    std::string current = a.current_deployment.empty() ? "-" : a.current_deployment;
+    ctx.out.Line(Pad(a.name, width + 2) + Pad(current, 22) + a.url);
+  }
+  return Outcome::Ok();
+}
+
+Outcome AppsDelete(Context& ctx, const std::string& name, bool yes) {
+  if (Status st = ValidateAppName(name); !st.ok()) return UsageFailure(st.message());
+  auto s = Connect(ctx);
+  if (!s.ok()) return LocalFailure(s.status());
+  if (!yes) {
+    if (!ctx.out.stdin_tty()) {
+      return UsageFailure("refusing to delete app '" + name +
+                          "' without --yes (stdin is not a terminal)");
+    }
+    std::fprintf(stderr,
+                 "Delete app %s, stop its processes and remove its releases?\n"
+                 "Type the app name to confirm: ",
+                 name.c_str());
+    std::fflush(stderr);
+    std::string answer;
+    std::getline(std::cin, answer);
+    while (!answer.empty() && (answer.back() == '\r' || answer.back() == ' ')) answer.pop_back();
+    if (answer != name) return UsageFailure("confirmation did not match: nothing deleted");
+  }
+  if (Status st = s->api->DeleteApp(name); !st.ok()) return ServerFailure(st);
+  if (ctx.out.json()) {
+    ctx.out.Json({{"deleted", name}});
+  } else {
+    ctx.out.Line("Deleted app " + ctx.out.Bold(name));
+  }
+  return Outcome::Ok();
+}
+
+Outcome ShowStatus(Context& ctx, const std::string& app_flag) {
+  std::string name = app_flag;
+  if (name.empty()) {
+    std::error_code ec;
+    std::string cwd = std::filesystem::current_path(ec).string();
+    auto derived = AppNameForDir(ec ? "." : cwd);
+    if (!derived.ok()) {
+      return LocalFailure(FailedPrecondition(derived.status().message() + " (or pass --app NAME)"));
+    }
+    name = *derived;
+  } else if (Status st = ValidateAppName(name); !st.ok()) {
+    return UsageFailure(st.message());
+  }
+  auto s = Connect(ctx);
+  if (!s.ok()) return LocalFailure(s.status());
+  auto app = s->api->GetApp(name);
+  if (!app.ok()) return ServerFailure(app.status());
+  auto deployments = s->api->ListDeployments(name);
+  if (!deployments.ok()) return ServerFailure(deployments.status());
+  constexpr size_t kShown = 5;
+  if (ctx.out.json()) {
+    json list = json::array();
+    for (size_t i = 0; i < deployments->size() && i < kShown; ++i) {
+      list.push_back(DeploymentJson((*deployments)[i]));
+    }
+    ctx.out.Json({{"app", AppJson(*app)}, {"deployments", list}});
+    return Outcome::Ok();
+  }
+  Output& out = ctx.out;
+  out.Line(out.Bold(app->name) + "  " + out.Cyan(app->url));
+  out.Line("  current: " + (app->current_deployment.empty() ? "none" : app->current_deployment));
+  if (deployments->empty()) {
+    out.Line("  no deployments yet: run `aether deploy`");
+    return Outcome::Ok();
+  }
+  out.Line(
+      out.Bold("  " + Pad("DEPLOYMENT", 22) + Pad("STATUS", 12) + Pad("CREATED", 26) + "ARTIFACT"));
+  for (size_t i = 0; i < deployments->size() && i < kShown; ++i) {
+    const DeploymentInfo& d = (*deployments)[i];
+    std::string artifact = d.artifact.size() > 15 ? d.artifact.substr(0, 15) + "…" : d.artifact;
+    out.Line("  " + Pad(d.id, 22) + StatusColored(out, Pad(d.status, 12)) + Pad(d.created_at, 26) +
+             artifact);
+    if (!d.phases.empty()) out.Line(out.Dim("    " + Phases(d.phases)));
+    if (!d.reason.empty()) out.Line("    reason: " + d.reason);
+  }
+  return Outcome::Ok();
+}
+
+Outcome Deploy(Context& ctx, const DeployOptions& options) {
+  if (!options.app.empty()) {
+    if (Status st = ValidateAppName(options.app); !st.ok()) return UsageFailure(st.message());
+  }
+  auto s = Connect(ctx);  // before any install or pack: fail fast when not logged in
+  if (!s.ok()) return LocalFailure(s.status());
+  return RunDeploy(*s->api, ctx.out, options);
+}
+
+}  // namespace aether::cli
