@@ -15,10 +15,10 @@ Api::Api(Services services)
   RegisterDeploymentRoutes(*this);
 }
 
-void Api::Route(std::string method, std::string pattern, Access access, http::Handler handler) {
+void Api::Route(std::string method, const std::string& pattern, Access access,
+                http::Handler handler) {
   router_.Add(
-      std::move(method), std::move(pattern),
-      [this, access, handler = std::move(handler)](http::Request& req) {
+      std::move(method), pattern, [this, access, handler = std::move(handler)](http::Request& req) {
         if (access != Access::kPublic) {
           auto who = s_.auth.Authenticate(req.Header("Authorization"));
           if (!who.ok()) return ErrorResponse(who.status());

@@ -36,7 +36,7 @@ class Api {
   explicit Api(Services services);
   http::Response Handle(http::Request& req) const;
 
-  void Route(std::string method, std::string pattern, Access access, http::Handler handler);
+  void Route(std::string method, const std::string& pattern, Access access, http::Handler handler);
   Services& services() { return s_; }
 
  private:

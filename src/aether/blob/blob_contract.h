@@ -74,7 +74,8 @@ TEST_P(BlobContract, PresignedUrlsCarryAValidSignature) {
 
 }  // namespace aether::contract
 
-#define AETHER_BLOB_CONTRACT(name, factory)                                              \
-  namespace aether::contract {                                                           \
-  INSTANTIATE_TEST_SUITE_P(name, BlobContract, ::testing::Values(BlobFactory(factory))); \
+#define AETHER_BLOB_CONTRACT(name, factory)                                             \
+  namespace aether::contract {                                                          \
+  INSTANTIATE_TEST_SUITE_P(name, BlobContract, ::testing::Values(BlobFactory(factory)), \
+                           [](const auto&) { return std::string("impl"); });            \
   }

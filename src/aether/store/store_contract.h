@@ -108,7 +108,8 @@ TEST_P(StoreContract, TokensByHash) {
 
 }  // namespace aether::contract
 
-#define AETHER_STORE_CONTRACT(name, factory)                                               \
-  namespace aether::contract {                                                             \
-  INSTANTIATE_TEST_SUITE_P(name, StoreContract, ::testing::Values(StoreFactory(factory))); \
+#define AETHER_STORE_CONTRACT(name, factory)                                              \
+  namespace aether::contract {                                                            \
+  INSTANTIATE_TEST_SUITE_P(name, StoreContract, ::testing::Values(StoreFactory(factory)), \
+                           [](const auto&) { return std::string("impl"); });              \
   }
