@@ -18,6 +18,7 @@
 
 #include "aether/artifact/manifest.h"
 #include "aether/artifact/unpack.h"
+#include "aether/core/clock.h"
 #include "aether/core/names.h"
 #include "aether/crypto/crypto.h"
 
@@ -25,11 +26,7 @@ namespace aether::agent {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-int64_t MsSince(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
+using Clock = SteadyClock;
 
 // Maps a non-2xx answer to a Status, using aetherd's {"code","message"} envelope if present.
 Status HttpError(const std::string& what, const http::Response& resp) {

@@ -112,6 +112,20 @@ JSON
 expect_exit "crashing app fails the deploy" 6 bash -c "cd '$WORK/crash' && '$BIN/aether' deploy"
 check "previous release of sample-node still serves" grep -q "Hello" <<<"$(curl -sf --max-time 5 "$URL")"
 
+# --- restart: aetherd brings the current releases back ------------------------------------
+kill "$AETHERD_PID"; wait "$AETHERD_PID" 2>/dev/null
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL")
+check "apps stop with aetherd (got $code)" test "$code" = 000
+"$BIN/aetherd" --data-dir "$WORK/data" --port "$API_PORT" --router-port "$ROUTER_PORT" \
+  --ready-timeout-ms 30000 >>"$WORK/aetherd.log" 2>&1 &
+AETHERD_PID=$!
+for _ in $(seq 1 150); do
+  curl -sf --max-time 1 "$URL" >/dev/null && curl -sf --max-time 1 "$EXPRESS/" >/dev/null && break
+  sleep 0.1
+done
+check "sample-node is back after an aetherd restart" grep -q "Hello" <<<"$(curl -sf --max-time 5 "$URL")"
+check "express-app is back at version 2" grep -q '"version":"2"' <<<"$(curl -sf --max-time 5 "$EXPRESS/items/1")"
+
 # --- delete -------------------------------------------------------------------------------
 check "apps delete" aether apps delete sample-node --yes
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL")

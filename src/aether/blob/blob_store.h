@@ -15,13 +15,6 @@
 
 namespace aether {
 
-struct PresignedUrl {
-  std::string method;  // "PUT" or "GET"
-  // Absolute URL, or a path ("/blobs/…") on aetherd itself that the API layer makes absolute.
-  std::string url;
-  long long expires_at = 0;  // unix seconds
-};
-
 class BlobStore {
  public:
   virtual ~BlobStore() = default;

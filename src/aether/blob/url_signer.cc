@@ -1,6 +1,8 @@
 // HMAC URL signing for aetherd-served presigned URLs.
 #include "aether/blob/url_signer.h"
 
+#include <ctime>
+
 #include "aether/crypto/crypto.h"
 
 namespace aether {
@@ -16,6 +18,12 @@ std::string UrlSigner::SignedPath(std::string_view method, std::string_view dige
                                   long long expires_at) const {
   return "/blobs/" + std::string(digest) + "?expires=" + std::to_string(expires_at) +
          "&signature=" + Sign(method, digest, expires_at);
+}
+
+PresignedUrl UrlSigner::Presign(std::string_view method, std::string_view digest,
+                                std::chrono::seconds ttl) const {
+  long long exp = std::time(nullptr) + ttl.count();
+  return {std::string(method), SignedPath(method, digest, exp), exp};
 }
 
 Status UrlSigner::Verify(std::string_view method, std::string_view digest, std::string_view expires,

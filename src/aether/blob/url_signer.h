@@ -3,12 +3,20 @@
 // Immutable after construction; thread-safe.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
 #include "aether/core/status.h"
 
 namespace aether {
+
+struct PresignedUrl {
+  std::string method;  // "PUT" or "GET"
+  // Absolute URL, or a path ("/blobs/…") on aetherd itself that the API layer makes absolute.
+  std::string url;
+  long long expires_at = 0;  // unix seconds
+};
 
 class UrlSigner {
  public:
@@ -17,6 +25,9 @@ class UrlSigner {
   // "/blobs/sha256:…?expires=…&signature=…"
   std::string SignedPath(std::string_view method, std::string_view digest,
                          long long expires_at) const;
+  // A URL for `method` on `digest` that expires `ttl` from now.
+  PresignedUrl Presign(std::string_view method, std::string_view digest,
+                       std::chrono::seconds ttl) const;
   // kPermissionDenied when the signature is wrong or `now` is past `expires`.
   Status Verify(std::string_view method, std::string_view digest, std::string_view expires,
                 std::string_view signature, long long now) const;

@@ -13,6 +13,7 @@
 #include "aether/cli/deps_layer.h"
 #include "aether/cli/server_steps.h"
 #include "aether/cli/temp_dir.h"
+#include "aether/core/clock.h"
 #include "aether/core/names.h"
 #include "aether/crypto/crypto.h"
 
@@ -20,11 +21,7 @@ namespace aether::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-int64_t MsSince(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
+using Clock = SteadyClock;
 
 struct Report {
   std::string app, artifact, deployment, status, reason, url;

@@ -20,7 +20,7 @@ struct DeployOptions {
   std::string app;  // "" → the project's app name
   bool wait = true;
   std::string cache_dir;  // CacheDir() when empty
-  std::chrono::milliseconds poll_interval{100};
+  std::chrono::milliseconds poll_interval{50};
   std::chrono::milliseconds rollout_timeout{std::chrono::minutes(5)};
 };
 

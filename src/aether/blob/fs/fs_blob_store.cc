@@ -1,7 +1,6 @@
 // Filesystem BlobStore: atomic temp-file + rename writes, re-hash on complete.
 #include "aether/blob/fs/fs_blob_store.h"
 
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -39,13 +38,11 @@ class FsBlobStore final : public BlobStore {
 
   Result<PresignedUrl> PresignUpload(const Digest& d, long long /*size*/,
                                      std::chrono::seconds ttl) override {
-    long long exp = std::time(nullptr) + ttl.count();
-    return PresignedUrl{"PUT", signer_.SignedPath("PUT", d.str(), exp), exp};
+    return signer_.Presign("PUT", d.str(), ttl);
   }
 
   Result<PresignedUrl> PresignDownload(const Digest& d, std::chrono::seconds ttl) override {
-    long long exp = std::time(nullptr) + ttl.count();
-    return PresignedUrl{"GET", signer_.SignedPath("GET", d.str(), exp), exp};
+    return signer_.Presign("GET", d.str(), ttl);
   }
 
   Status StageUpload(const Digest& d, std::string_view bytes) override {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "aether/core/clock.h"
 #include "aether/http/proxy.h"
 #include "aether/http/server.h"
 #include "aether/runtime/local/process.h"
@@ -20,12 +21,8 @@ namespace aether {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using Clock = SteadyClock;
 using local::BackendPtr;
-
-long long MsSince(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
 
 Result<int> FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
