@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,6 +22,29 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+// A plain (uncompressed) ustar archive holding `files`, names taken verbatim: lets a test build
+// the hostile layers a well-behaved packer never writes.
+std::string MakeTar(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string out;
+  for (const auto& [name, data] : files) {
+    std::string h(512, '\0');
+    std::snprintf(h.data(), 100, "%s", name.c_str());
+    std::snprintf(h.data() + 100, 8, "%07o", 0644);
+    std::snprintf(h.data() + 108, 8, "%07o", 0);
+    std::snprintf(h.data() + 116, 8, "%07o", 0);
+    std::snprintf(h.data() + 124, 12, "%011o", static_cast<unsigned>(data.size()));
+    std::snprintf(h.data() + 136, 12, "%011o", 0);
+    h[156] = '0';
+    std::memcpy(h.data() + 257, "ustar\00000", 8);
+    std::memset(h.data() + 148, ' ', 8);
+    unsigned sum = 0;
+    for (unsigned char c : h) sum += c;
+    std::snprintf(h.data() + 148, 8, "%06o", sum);
+    out += h + data + std::string((512 - data.size() % 512) % 512, '\0');
+  }
+  return out + std::string(1024, '\0');
+}
 
 class DaemonTest : public ::testing::Test {
  protected:
@@ -223,6 +248,32 @@ TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
   EXPECT_EQ(d["status"], "failed");
   EXPECT_NE(d["reason"].get<std::string>().find("boom: missing DATABASE_URL"), std::string::npos)
       << d["reason"];
+  EXPECT_FALSE(fs::exists(*dir_ + "/data/releases/crasher/" + d["id"].get<std::string>()))
+      << "a failed release leaves no files behind";
+}
+
+TEST_F(DaemonTest, LayerEscapingTheReleaseDirFailsTheDeploy) {
+  ASSERT_EQ(Call("POST", "/apps", R"({"name":"evil"})").status, 201);
+  for (const std::string bad : {"../escaped.js", "/tmp/absolute.js"}) {
+    std::string path = *dir_ + "/evil.tar";
+    std::ofstream(path, std::ios::binary) << MakeTar({{"index.js", "1"}, {bad, "pwned"}});
+    long long size = static_cast<long long>(fs::file_size(path));
+    std::string digest = UploadFile(path);
+    artifact::Manifest m;
+    m.app = "evil";
+    m.layers.push_back(
+        {*Digest::Parse(digest), size, std::string(artifact::kLayerMediaType), "app"});
+    m.command = {"node", "index.js"};
+    auto reg = Json(Call("POST", "/apps/evil/artifacts", artifact::SerializeManifest(m)));
+    auto created =
+        Call("POST", "/deployments", json{{"app", "evil"}, {"artifact", reg["digest"]}}.dump());
+    json d = WaitDeployment(Json(created)["id"]);
+    EXPECT_EQ(d["status"], "failed");
+    EXPECT_NE(d["reason"].get<std::string>().find("unsafe path"), std::string::npos) << d["reason"];
+    EXPECT_FALSE(fs::exists(*dir_ + "/data/releases/evil/escaped.js"));
+    EXPECT_FALSE(fs::exists("/tmp/absolute.js"));
+    EXPECT_FALSE(fs::exists(*dir_ + "/data/releases/evil/" + d["id"].get<std::string>()));
+  }
 }
 
 TEST_F(DaemonTest, ManifestNamingAnUnknownLayerIsRefused) {
