@@ -76,8 +76,8 @@ class LocalRuntime final : public Runtime {
     auto fetched = Fetch(spec, rel.dir, report);
     if (!fetched.ok()) return Fail(rel, fetched.status());
 
-    std::vector<std::string> command = (*fetched)["command"].get<std::vector<std::string>>();
-    std::string health_path = (*fetched).value("health_path", "");
+    const std::vector<std::string>& command = fetched->command;
+    const std::string& health_path = fetched->health_path;
     auto t = Clock::now();
     for (int i = 0; i < std::max(1, spec.instances); ++i) {
       auto inst = StartInstance(spec, rel, command, i);
@@ -147,8 +147,14 @@ class LocalRuntime final : public Runtime {
   }
 
  private:
-  Result<nlohmann::json> Fetch(const ReleaseSpec& spec, const std::string& dest,
-                               const PhaseReporter& report) {
+  // What `aether-agent fetch` reports about the unpacked release.
+  struct Fetched {
+    std::vector<std::string> command;
+    std::string health_path;
+  };
+
+  Result<Fetched> Fetch(const ReleaseSpec& spec, const std::string& dest,
+                        const PhaseReporter& report) {
     local::SpawnOptions so;
     so.argv = {o_.agent_path, "fetch",       "--server",
                o_.server_url, "--app",       spec.app,
@@ -163,13 +169,22 @@ class LocalRuntime final : public Runtime {
       return Status(ErrorCode::kDeployFailed, err.empty() ? "fetch failed" : err);
     }
     auto j = nlohmann::json::parse(run->out, nullptr, false);
-    if (!j.is_object() || !j.contains("command") || !j["command"].is_array()) {
+    Fetched f;
+    bool valid =
+        j.is_object() && j.contains("command") && j["command"].is_array() && !j["command"].empty();
+    for (const auto& arg : valid ? j["command"] : nlohmann::json::array()) {
+      valid = valid && arg.is_string();
+      if (valid) f.command.push_back(arg.get<std::string>());
+    }
+    if (!valid) {
       return Status(ErrorCode::kDeployFailed, "fetch: unexpected agent output: " + run->out);
     }
+    if (auto it = j.find("health_path"); it != j.end() && it->is_string()) f.health_path = *it;
     for (const char* phase : {"fetch", "verify", "unpack"}) {
-      report(phase, j.value(std::string(phase) + "_ms", 0LL));
+      auto it = j.find(std::string(phase) + "_ms");
+      report(phase, it != j.end() && it->is_number_integer() ? it->get<long long>() : 0);
     }
-    return j;
+    return f;
   }
 
   Result<Instance> StartInstance(const ReleaseSpec& spec, const Release& rel,
