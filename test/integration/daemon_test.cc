@@ -3,6 +3,7 @@
 #include "aetherd/daemon.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -213,6 +214,24 @@ TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
   auto page = ViaRouter(d1["url"], "sample");
   EXPECT_EQ(page.status, 200) << page.body;
   EXPECT_NE(page.body.find("\"version\":\"v1\""), std::string::npos) << page.body;
+
+  // Output is captured per instance; a crash after readiness is restarted by the agent.
+  std::string stdout_log =
+      *dir_ + "/data/logs/sample/" + d1["id"].get<std::string>() + ".0.stdout.log";
+  std::ifstream log_in(stdout_log);
+  std::string first_line;
+  std::getline(log_in, first_line);
+  EXPECT_NE(first_line.find("sample-node v1 listening"), std::string::npos) << first_line;
+  int pid = Json(page)["pid"];
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  int new_pid = pid;
+  for (int i = 0; i < 100 && (new_pid == pid || new_pid == 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto again = ViaRouter(d1["url"], "sample");
+    new_pid = again.status == 200 ? Json(again)["pid"].get<int>() : 0;
+  }
+  EXPECT_NE(new_pid, pid) << "the agent restarted the killed app";
+  EXPECT_NE(new_pid, 0);
 
   std::string v2 = RegisterSample("sample", "v2");
   auto again = Call("POST", "/deployments", json{{"app", "sample"}, {"artifact", v2}}.dump());

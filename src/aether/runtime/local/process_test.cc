@@ -1,0 +1,98 @@
+// Tests for the local runtime's process control: capture, exit descriptions, graceful and
+// forced stops, and the route table's in-flight accounting.
+#include "aether/runtime/local/process.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "aether/runtime/local/routes.h"
+
+namespace aether::local {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(Process, RunCapturedCollectsOutputAndExitCode) {
+  auto r = RunCaptured({{"/bin/sh", "-c", "echo out; echo err >&2; exit 3"}, {}, "", ""},
+                       milliseconds(5000));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->exit_code, 3);
+  EXPECT_EQ(r->out, "out\n");
+  EXPECT_EQ(r->err, "err\n");
+}
+
+TEST(Process, RunCapturedTimesOut) {
+  auto r = RunCaptured({{"/bin/sleep", "10"}, {}, "", ""}, milliseconds(200));
+  EXPECT_EQ(r.status().code(), ErrorCode::kTimeout);
+}
+
+TEST(Process, SpawnWritesOutputToFilesAndPassesEnv) {
+  std::string log = ::testing::TempDir() + "/spawn-" + std::to_string(getpid()) + ".log";
+  std::remove(log.c_str());
+  auto pid = Spawn({{"/bin/sh", "-c", "echo port=$PORT"}, {"PORT=4242"}, log, log});
+  ASSERT_TRUE(pid.ok());
+  int status = 0;
+  waitpid(*pid, &status, 0);
+  EXPECT_EQ(DescribeExit(status), "exited with code 0");
+  EXPECT_EQ(TailFile(log, 5), "port=4242");
+  std::remove(log.c_str());
+}
+
+TEST(Process, StopEscalatesToSigkillAfterTheGrace) {
+  auto pid = Spawn({{"/bin/sh", "-c", "trap '' TERM; sleep 30 & wait"}, {}, "", ""});
+  ASSERT_TRUE(pid.ok());
+  std::this_thread::sleep_for(milliseconds(100));  // let the trap be installed
+  auto start = std::chrono::steady_clock::now();
+  Stop(*pid, milliseconds(300));
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, milliseconds(250));
+  EXPECT_LT(took, milliseconds(3000));
+  EXPECT_NE(kill(*pid, 0), 0) << "the process is gone and reaped";
+}
+
+TEST(Process, StopIsQuickForAProcessThatHonoursSigterm) {
+  auto pid = Spawn({{"/bin/sleep", "30"}, {}, "", ""});
+  ASSERT_TRUE(pid.ok());
+  auto start = std::chrono::steady_clock::now();
+  Stop(*pid, milliseconds(5000));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000));
+}
+
+TEST(Routes, PickRoundRobinsAndCountsInflight) {
+  RouteTable t;
+  EXPECT_EQ(t.Pick("web"), nullptr);
+  auto a = std::make_shared<Backend>(1);
+  auto b = std::make_shared<Backend>(2);
+  t.Set("web", {a, b});
+  auto first = t.Pick("web");
+  auto second = t.Pick("web");
+  EXPECT_NE(first->port, second->port);
+  EXPECT_EQ(a->inflight + b->inflight, 2);
+  t.Remove("web");
+  EXPECT_EQ(t.Pick("web"), nullptr);
+}
+
+TEST(Routes, RequestsNamingNoAppGet404AndUnroutedApps503) {
+  RouteTable t;
+  http::Request req;
+  req.method = "GET";
+  req.target = "/";
+  req.headers["Host"] = "127.0.0.1:7080";
+  EXPECT_EQ(RouteRequest(t, req).status, 404);
+  req.headers["Host"] = "web.localhost:7080";
+  auto res = RouteRequest(t, req);
+  EXPECT_EQ(res.status, 503);
+  EXPECT_NE(res.body.find("\"code\":\"unavailable\""), std::string::npos);
+  req.headers["Host"] = "127.0.0.1:7080";
+  req.target = "/apps/web/x";
+  EXPECT_EQ(RouteRequest(t, req).status, 503);
+}
+
+}  // namespace
+}  // namespace aether::local
