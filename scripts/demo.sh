@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 BUILD_DIR=$BUILD_DIR bash "$ROOT/scripts/build.sh"
-BIN=$BUILD_DIR
+BIN=$BUILD_DIR/apps
 WORK=$(mktemp -d /tmp/aether-demo.XXXXXX)
 PORT=${AETHER_PORT:-7070}
 ROUTER_PORT=${AETHER_ROUTER_PORT:-7080}

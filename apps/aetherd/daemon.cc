@@ -3,12 +3,12 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include "aether/api/api.h"
 #include "aether/blob/fs/fs_blob_store.h"
+#include "aether/core/log.h"
 #include "aether/crypto/crypto.h"
 #include "aether/http/server.h"
 #include "aether/runtime/local/local_runtime.h"
@@ -80,8 +80,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   AETHER_ASSIGN_OR_RETURN(std::string created,
                           p->auth->EnsureBootstrapToken((dir / "admin.token").string()));
   if (!created.empty()) {
-    std::fprintf(stderr, "aetherd: created admin token %s in %s\n", created.c_str(),
-                 (dir / "admin.token").c_str());
+    LogLine("aetherd: created admin token " + created + " in " + (dir / "admin.token").string());
   }
   AETHER_ASSIGN_OR_RETURN(std::string pull_token, p->auth->IssueToken("local-agents", "pull"));
 
@@ -131,6 +130,8 @@ void Daemon::Stop() {
 }
 
 std::string Daemon::api_url() const { return parts_->api_url; }
+
+std::string Daemon::app_url(const std::string& app) const { return parts_->runtime->UrlFor(app); }
 
 std::string Daemon::admin_token_file() const {
   return (fs::path(parts_->options.data_dir) / "admin.token").string();

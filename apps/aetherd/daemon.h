@@ -28,6 +28,7 @@ class Daemon {
   void Stop();
 
   std::string api_url() const;
+  std::string app_url(const std::string& app) const;  // where the router serves `app`
   std::string admin_token_file() const;
 
   struct Parts;  // defined in daemon.cc

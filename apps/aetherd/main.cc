@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "aether/core/log.h"
 #include "aetherd/daemon.h"
 
 namespace {
@@ -57,14 +58,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "aetherd: %s\n", daemon.status().ToString().c_str());
     return 1;
   }
-  std::fprintf(stderr, "aetherd: API on %s, data in %s\n", (*daemon)->api_url().c_str(),
-               o.data_dir.c_str());
-  std::fflush(stderr);
+  aether::LogLine("aetherd: API on " + (*daemon)->api_url() + ", apps on " +
+                  (*daemon)->app_url("<app>") + ", data in " + o.data_dir);
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  std::fprintf(stderr, "aetherd: %s received, shutting down\n",
-               sig == SIGINT ? "SIGINT" : "SIGTERM");
+  aether::LogLine(std::string("aetherd: ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                  " received, shutting down");
   (*daemon)->Stop();
-  std::fprintf(stderr, "aetherd: stopped\n");
+  aether::LogLine("aetherd: stopped");
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "aether/core/digest.h"
+#include "aether/core/log.h"
 #include "aether/core/names.h"
 
 namespace aether {
@@ -104,10 +105,13 @@ void DeployService::Run(Job job) {
     d.status = "failed";
     d.reason = s.message();
     Save(d);
+    LogLine("deploy " + d.id + " app=" + d.app + " failed: " + d.reason);
     return;
   }
   d.status = "running";
   Save(d);
+  LogLine("deploy " + d.id + " app=" + d.app + (resumed ? " resumed" : " running") +
+          " artifact=" + d.artifact.substr(0, 19) + "…");
   if (resumed || !previous.ok()) return;
   (void)store_.SetCurrentDeployment(d.app, d.id);
   if (!previous->current_deployment.empty() && previous->current_deployment != d.id) {
