@@ -10,6 +10,7 @@
 #include "aether/blob/fs/fs_blob_store.h"
 #include "aether/core/log.h"
 #include "aether/crypto/crypto.h"
+#include "aether/http/envelope.h"
 #include "aether/http/server.h"
 #include "aether/runtime/local/local_runtime.h"
 #include "aether/store/sqlite/sqlite_store.h"
@@ -90,8 +91,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   http::ServerOptions so{options.host, options.port, 1024ull * 1024 * 1024, "api"};
   AETHER_ASSIGN_OR_RETURN(p->server, http::StartServer(so, [raw](http::Request& req) {
                             if (!raw->api)
-                              return http::Response::Json(
-                                  503, R"({"code":"unavailable","message":"starting"})");
+                              return http::ErrorEnvelope(503, "unavailable", "aetherd is starting");
                             return raw->api->Handle(req);
                           }));
   p->api_url = "http://" + options.host + ":" + std::to_string(p->server->port());

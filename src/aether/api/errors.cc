@@ -1,7 +1,7 @@
 // ErrorCode → HTTP status, and the error envelope.
 #include "aether/api/errors.h"
 
-#include <nlohmann/json.hpp>
+#include "aether/http/envelope.h"
 
 namespace aether::api {
 
@@ -37,9 +37,7 @@ int HttpStatusFor(ErrorCode code) {
 }
 
 http::Response ErrorResponse(int http_status, std::string_view code, std::string_view message) {
-  nlohmann::json body = {{"code", code}, {"message", message}};
-  auto res = http::Response::Json(
-      http_status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  auto res = http::ErrorEnvelope(http_status, code, message);
   if (http_status == 401) res.headers["WWW-Authenticate"] = "Bearer realm=\"aetherd\"";
   return res;
 }

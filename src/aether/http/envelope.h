@@ -1,5 +1,6 @@
-// Internal helpers of the http module: JSON string escaping and the {"code","message"} error
-// envelope the server and router produce themselves. Pure functions; thread-safe.
+// The {"code","message"} error envelope every AetherEngine HTTP error uses, built in one place
+// (the server, the API, the router and aetherd's start-up answer all call it), and the JSON
+// string escaping it needs. Pure functions; thread-safe.
 #pragma once
 
 #include <string>

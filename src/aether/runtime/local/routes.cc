@@ -1,19 +1,11 @@
 // The local runtime's router: resolves the app from Host or path and proxies the request.
 #include "aether/runtime/local/routes.h"
 
+#include "aether/http/envelope.h"
 #include "aether/http/proxy.h"
 
 namespace aether::local {
 namespace {
-
-http::Response Envelope(int status, std::string_view code, const std::string& message) {
-  std::string body = "{\"code\":\"" + std::string(code) + "\",\"message\":\"";
-  for (char c : message) {
-    if (c == '"' || c == '\\') body.push_back('\\');
-    body.push_back(c);
-  }
-  return http::Response::Json(status, body + "\"}");
-}
 
 // "web.localhost:7080" → "web"; "" when the host is not under .localhost.
 std::string AppFromHost(std::string_view host) {
@@ -64,22 +56,25 @@ http::Response RouteRequest(RouteTable& routes, http::Request& req) {
   std::string app = AppFromHost(req.Header("Host"));
   http::Request fwd = req;
   if (app.empty() && !AppFromPath(req, &app, &fwd.target)) {
-    return Envelope(404, "not_found",
-                    "no app named by this request: use http://<app>.localhost:<port>/ or "
-                    "/apps/<app>/");
+    return http::ErrorEnvelope(
+        404, "not_found",
+        "no app named by this request: use http://<app>.localhost:<port>/ or "
+        "/apps/<app>/");
   }
   // One retry: a backend retired between Pick and connect is replaced by the new route.
   for (int attempt = 0; attempt < 2; ++attempt) {
     BackendPtr b = routes.Pick(app);
-    if (!b) return Envelope(503, "unavailable", "app '" + app + "' has no running release");
+    if (!b)
+      return http::ErrorEnvelope(503, "unavailable", "app '" + app + "' has no running release");
     auto res = http::Forward(fwd, "127.0.0.1", b->port, std::chrono::seconds(60));
     b->inflight--;
     if (res.ok()) return std::move(res).value();
     if (res.status().code() != ErrorCode::kUnavailable || attempt == 1) {
-      return Envelope(502, "unavailable", "app '" + app + "': " + res.status().message());
+      return http::ErrorEnvelope(502, "unavailable",
+                                 "app '" + app + "': " + res.status().message());
     }
   }
-  return Envelope(502, "unavailable", "app '" + app + "' did not answer");
+  return http::ErrorEnvelope(502, "unavailable", "app '" + app + "' did not answer");
 }
 
 }  // namespace aether::local
