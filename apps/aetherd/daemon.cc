@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "aether/api/api.h"
 #include "aether/blob/fs/fs_blob_store.h"
+#include "aether/core/files.h"
 #include "aether/core/log.h"
 #include "aether/crypto/crypto.h"
 #include "aether/http/envelope.h"
@@ -37,23 +37,11 @@ namespace {
 
 // A secret kept in a 0600 file under the data dir, created on first use.
 Result<std::string> LoadOrCreateSecret(const fs::path& path) {
-  if (std::ifstream in(path); in) {
-    std::string s;
-    std::getline(in, s);
-    if (s.size() >= 32) return s;
+  if (auto text = ReadFile(path.string()); text.ok() && text->size() > 32) {
+    return text->substr(0, text->find('\n'));
   }
   std::string secret = crypto::RandomHex(32);
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << secret << "\n";
-    if (!out.flush()) return Internal("cannot write " + tmp.string());
-  }
-  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Internal("cannot write " + path.string() + ": " + ec.message());
+  AETHER_RETURN_IF_ERROR(WriteFileAtomic(path.string(), secret + "\n", 0600));
   return secret;
 }
 

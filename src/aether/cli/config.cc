@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "aether/core/files.h"
+
 namespace aether::cli {
 namespace {
 
@@ -31,18 +33,6 @@ std::string HomeBased(const char* xdg_var, const char* fallback) {
     base = home + "/" + fallback;
   }
   return base + "/aether";
-}
-
-Status WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Internal(std::strerror(errno));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -97,20 +87,8 @@ Status SaveConfigFile(const std::string& path, const Config& config) {
   if (!config.token.empty()) j["token"] = config.token;
   std::string text = j.dump(2) + "\n";
 
-  std::string tmp = path + ".tmp-XXXXXX";
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0) {
-    return FailedPrecondition("cannot write config " + path + ": " + std::strerror(errno));
-  }
-  ::fchmod(fd, 0600);
-  Status st = WriteAll(fd, text);
-  if (st.ok() && ::fsync(fd) != 0) st = Internal(std::strerror(errno));
-  ::close(fd);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = Internal(std::strerror(errno));
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return FailedPrecondition("cannot write config " + path + ": " + st.message());
-  }
+  Status st = WriteFileAtomic(path, text, 0600);
+  if (!st.ok()) return FailedPrecondition("config: " + st.message());
   return Status::Ok();
 }
 

@@ -1,7 +1,10 @@
 // Unit tests for Status/Result, Digest and name rules.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "aether/core/digest.h"
+#include "aether/core/files.h"
 #include "aether/core/names.h"
 #include "aether/core/status.h"
 
@@ -73,6 +76,21 @@ TEST(Names, FormatsRfc3339) {
   EXPECT_EQ(now.size(), 24u);
   EXPECT_EQ(now.back(), 'Z');
   EXPECT_EQ(now[10], 'T');
+}
+
+TEST(Files, WriteFileAtomicReplacesWithTheGivenMode) {
+  std::string path = ::testing::TempDir() + "/atomic-" + std::to_string(getpid());
+  ASSERT_TRUE(WriteFileAtomic(path, "first", 0644).ok());
+  ASSERT_TRUE(WriteFileAtomic(path, "secret\n", 0600).ok());
+  EXPECT_EQ(*ReadFile(path), "secret\n");
+  struct stat st {};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  unlink(path.c_str());
+  EXPECT_EQ(ReadFile(path).status().code(), ErrorCode::kNotFound);
+  Status bad = WriteFileAtomic("/nonexistent-dir/x", "y", 0600);
+  EXPECT_EQ(bad.code(), ErrorCode::kInternal);
+  EXPECT_NE(bad.message().find("/nonexistent-dir/x"), std::string::npos);
 }
 
 }  // namespace

@@ -1,12 +1,7 @@
 // Token issuing, bootstrap and authentication.
 #include "aether/service/auth.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
+#include "aether/core/files.h"
 #include "aether/core/names.h"
 #include "aether/crypto/crypto.h"
 
@@ -27,17 +22,7 @@ Result<std::string> AuthService::EnsureBootstrapToken(const std::string& token_f
   AETHER_ASSIGN_OR_RETURN(long long admins, store_.CountTokens("admin"));
   if (admins > 0) return std::string();
   std::string secret = "ae_" + crypto::RandomHex(24);
-  std::string tmp = token_file + ".tmp";
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Internal("cannot write " + tmp + ": " + std::strerror(errno));
-  std::string line = secret + "\n";
-  bool ok = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ok = fsync(fd) == 0 && ok;
-  close(fd);
-  if (!ok || rename(tmp.c_str(), token_file.c_str()) != 0) {
-    unlink(tmp.c_str());
-    return Internal("cannot write " + token_file);
-  }
+  AETHER_RETURN_IF_ERROR(WriteFileAtomic(token_file, secret + "\n", 0600));
   // Stored only once the file is safely written, so a failure never locks the operator out.
   TokenRecord rec{NewId("tok"), "bootstrap-admin", crypto::Sha256Hex(secret), "admin",
                   NowRfc3339()};
