@@ -71,7 +71,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   if (!created.empty()) {
     LogLine("aetherd: created admin token " + created + " in " + (dir / "admin.token").string());
   }
-  AETHER_ASSIGN_OR_RETURN(std::string pull_token, p->auth->IssueToken("local-agents", "pull"));
+  // The local agents' pull credential: one per data dir, so restarts add no token records.
+  AETHER_ASSIGN_OR_RETURN(std::string pull_token, LoadOrCreateSecret(dir / "agent.token"));
+  AETHER_RETURN_IF_ERROR(p->auth->EnsureToken(pull_token, "local-agents", "pull"));
 
   // The API server starts first (its port is needed by the agents); until the API object
   // exists it answers 503.

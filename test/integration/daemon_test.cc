@@ -163,6 +163,14 @@ TEST_F(DaemonTest, HealthIsPublicEverythingElseNeedsAToken) {
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(Json(wrong)["code"], "unauthenticated");
   EXPECT_EQ(Call("GET", "/apps").status, 200);
+  std::ifstream agent_in(*dir_ + "/data/agent.token");
+  std::string agent_token;
+  std::getline(agent_in, agent_token);
+  auto denied = Call("GET", "/apps", "", agent_token);
+  EXPECT_EQ(denied.status, 403) << "the agents' pull token may only read artifacts";
+  EXPECT_EQ(Json(denied)["code"], "permission_denied");
+  EXPECT_EQ(Call("GET", "/artifacts/" + crypto::Sha256Digest("none").str(), "", agent_token).status,
+            404);
   auto no_route = Call("GET", "/nope");
   EXPECT_EQ(no_route.status, 404);
   EXPECT_EQ(Json(no_route)["code"], "not_found");

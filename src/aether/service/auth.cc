@@ -11,11 +11,10 @@ std::string AuthService::Redact(std::string_view token) {
   return std::string(token.substr(0, 7)) + "…";
 }
 
-Result<std::string> AuthService::IssueToken(const std::string& name, const std::string& role) {
-  std::string secret = "ae_" + crypto::RandomHex(24);
-  TokenRecord rec{NewId("tok"), name, crypto::Sha256Hex(secret), role, NowRfc3339()};
-  AETHER_RETURN_IF_ERROR(store_.PutToken(rec));
-  return secret;
+Status AuthService::EnsureToken(const std::string& secret, const std::string& name,
+                                const std::string& role) {
+  std::string hash = crypto::Sha256Hex(secret);
+  return store_.PutToken({"tok_" + hash.substr(0, 16), name, hash, role, NowRfc3339()});
 }
 
 Result<std::string> AuthService::EnsureBootstrapToken(const std::string& token_file) {
@@ -24,9 +23,7 @@ Result<std::string> AuthService::EnsureBootstrapToken(const std::string& token_f
   std::string secret = "ae_" + crypto::RandomHex(24);
   AETHER_RETURN_IF_ERROR(WriteFileAtomic(token_file, secret + "\n", 0600));
   // Stored only once the file is safely written, so a failure never locks the operator out.
-  TokenRecord rec{NewId("tok"), "bootstrap-admin", crypto::Sha256Hex(secret), "admin",
-                  NowRfc3339()};
-  AETHER_RETURN_IF_ERROR(store_.PutToken(rec));
+  AETHER_RETURN_IF_ERROR(EnsureToken(secret, "bootstrap-admin", "admin"));
   return Redact(secret);
 }
 

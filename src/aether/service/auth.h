@@ -23,8 +23,8 @@ class AuthService {
   // Creates the admin token and writes it to `token_file` (0600) unless an admin token exists
   // already. Returns a redacted form for logs ("ae_1a2b…") or "" if nothing was created.
   Result<std::string> EnsureBootstrapToken(const std::string& token_file);
-  // A new token with `role`; returns the secret (only time it exists in clear).
-  Result<std::string> IssueToken(const std::string& name, const std::string& role);
+  // Makes `secret` a valid token with `role` (idempotent: the record is keyed by its hash).
+  Status EnsureToken(const std::string& secret, const std::string& name, const std::string& role);
   // Checks an "Authorization" header value ("Bearer <secret>").
   Result<Principal> Authenticate(std::string_view authorization) const;
 

@@ -85,6 +85,15 @@ TEST_F(ServiceTest, BootstrapTokenIsWrittenOnceWithMode0600) {
   std::filesystem::remove(file);
 }
 
+TEST_F(ServiceTest, EnsureTokenIsIdempotentAndGrantsItsRole) {
+  ASSERT_TRUE(auth.EnsureToken("agent-secret", "local-agents", "pull").ok());
+  ASSERT_TRUE(auth.EnsureToken("agent-secret", "local-agents", "pull").ok());
+  EXPECT_EQ(*store->CountTokens("pull"), 1);
+  auto who = auth.Authenticate("Bearer agent-secret");
+  ASSERT_TRUE(who.ok());
+  EXPECT_EQ(who->role, "pull");
+}
+
 TEST_F(ServiceTest, AppsValidateNamesAndDeleteStopsTheRuntime) {
   EXPECT_EQ(apps.Create("Bad_Name").status().code(), ErrorCode::kInvalidArgument);
   ASSERT_TRUE(apps.Create("web").ok());
