@@ -9,11 +9,6 @@
 
 namespace aether {
 
-Result<bool> ArtifactService::Exists(const std::string& digest) {
-  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
-  return blobs_.Exists(d);
-}
-
 Result<long long> ArtifactService::Size(const std::string& digest) {
   AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
   return blobs_.Size(d);

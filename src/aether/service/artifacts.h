@@ -18,7 +18,6 @@ class ArtifactService {
                   std::chrono::seconds url_ttl = std::chrono::minutes(15))
       : store_(store), blobs_(blobs), signer_(std::move(signer)), ttl_(url_ttl) {}
 
-  Result<bool> Exists(const std::string& digest);
   Result<long long> Size(const std::string& digest);
   // The subset of `digests` the blob store lacks, in the order given.
   Result<std::vector<std::string>> Missing(const std::vector<std::string>& digests);

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <iterator>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -185,16 +186,19 @@ std::string DescribeExit(int wait_status) {
 }
 
 std::string TailFile(const std::string& path, int max_lines) {
-  std::ifstream in(path);
+  constexpr std::streamoff kWindow = 64 * 1024;  // readiness polls this often: read the end only
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return "";
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-    if (lines.size() > static_cast<size_t>(max_lines)) lines.erase(lines.begin());
+  std::streamoff size = in.tellg();
+  in.seekg(size > kWindow ? size - kWindow : 0);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  if (text.empty()) return "";
+  size_t start = text.size();
+  for (int n = 0; n < max_lines && start != std::string::npos && start > 0; ++n) {
+    start = text.rfind('\n', start - 1);
   }
-  std::string out;
-  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
-  return out;
+  return start == std::string::npos ? text : text.substr(start + 1);
 }
 
 }  // namespace aether::local

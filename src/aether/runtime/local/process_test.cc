@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "aether/runtime/local/routes.h"
@@ -42,6 +43,21 @@ TEST(Process, SpawnWritesOutputToFilesAndPassesEnv) {
   EXPECT_EQ(DescribeExit(status), "exited with code 0");
   EXPECT_EQ(TailFile(log, 5), "port=4242");
   std::remove(log.c_str());
+}
+
+TEST(Process, TailFileReturnsTheLastLinesOfLargeFiles) {
+  std::string path = ::testing::TempDir() + "/tail-" + std::to_string(getpid()) + ".log";
+  {
+    std::ofstream out(path);
+    for (int i = 0; i < 100000; ++i) out << "line " << i << "\n";
+  }
+  EXPECT_EQ(TailFile(path, 3), "line 99997\nline 99998\nline 99999");
+  std::ofstream(path) << "only\n";
+  EXPECT_EQ(TailFile(path, 3), "only");
+  std::ofstream(path) << "";
+  EXPECT_EQ(TailFile(path, 3), "");
+  EXPECT_EQ(TailFile(path + ".missing", 3), "");
+  std::remove(path.c_str());
 }
 
 TEST(Process, StopEscalatesToSigkillAfterTheGrace) {

@@ -17,17 +17,15 @@ std::string AppFromHost(std::string_view host) {
   return std::string(host);
 }
 
-// "/apps/web/x?y" → app "web", target "/x?y".
-bool AppFromPath(const http::Request& req, std::string* app, std::string* target) {
+// "/apps/web/x?y" → app "web", rest "/x?y"; false when the target has no such prefix.
+bool AppFromPath(std::string_view target, std::string* app, std::string* rest) {
   constexpr std::string_view kPrefix = "/apps/";
-  std::string_view t = req.target;
-  if (!t.starts_with(kPrefix)) return false;
-  t.remove_prefix(kPrefix.size());
-  size_t end = t.find_first_of("/?");
-  *app = std::string(t.substr(0, end));
-  std::string rest = end == std::string_view::npos ? "" : std::string(t.substr(end));
-  if (rest.empty() || rest.front() == '?') rest.insert(rest.begin(), '/');
-  *target = rest;
+  if (!target.starts_with(kPrefix)) return false;
+  target.remove_prefix(kPrefix.size());
+  size_t end = target.find_first_of("/?");
+  *app = std::string(target.substr(0, end));
+  *rest = end == std::string_view::npos ? "" : std::string(target.substr(end));
+  if (rest->empty() || rest->front() == '?') rest->insert(rest->begin(), '/');
   return !app->empty();
 }
 
@@ -54,19 +52,19 @@ BackendPtr RouteTable::Pick(const std::string& app) {
 
 http::Response RouteRequest(RouteTable& routes, http::Request& req) {
   std::string app = AppFromHost(req.Header("Host"));
-  http::Request fwd = req;
-  if (app.empty() && !AppFromPath(req, &app, &fwd.target)) {
-    return http::ErrorEnvelope(
-        404, "not_found",
-        "no app named by this request: use http://<app>.localhost:<port>/ or "
-        "/apps/<app>/");
+  if (std::string rest; app.empty() && AppFromPath(req.target, &app, &rest)) req.target = rest;
+  if (app.empty()) {
+    return http::ErrorEnvelope(404, "not_found",
+                               "no app named by this request: use http://<app>.localhost:<port>/ "
+                               "or /apps/<app>/");
   }
   // One retry: a backend retired between Pick and connect is replaced by the new route.
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  for (int attempt = 0;; ++attempt) {
     BackendPtr b = routes.Pick(app);
-    if (!b)
+    if (!b) {
       return http::ErrorEnvelope(503, "unavailable", "app '" + app + "' has no running release");
-    auto res = http::Forward(fwd, "127.0.0.1", b->port, std::chrono::seconds(60));
+    }
+    auto res = http::Forward(req, "127.0.0.1", b->port, std::chrono::seconds(60));
     b->inflight--;
     if (res.ok()) return std::move(res).value();
     if (res.status().code() != ErrorCode::kUnavailable || attempt == 1) {
@@ -74,7 +72,6 @@ http::Response RouteRequest(RouteTable& routes, http::Request& req) {
                                  "app '" + app + "': " + res.status().message());
     }
   }
-  return http::ErrorEnvelope(502, "unavailable", "app '" + app + "' did not answer");
 }
 
 }  // namespace aether::local
