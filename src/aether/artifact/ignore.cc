@@ -5,20 +5,12 @@
 
 #include <fnmatch.h>
 
+#include "aether/artifact/path_safety.h"
+
 namespace aether::artifact {
 namespace {
 
-std::vector<std::string_view> SplitPath(std::string_view path) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > start) out.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
+using internal::SplitPath;
 
 bool SegmentMatches(std::string_view pattern, std::string_view name) {
   std::string p(pattern);

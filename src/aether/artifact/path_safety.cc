@@ -2,12 +2,9 @@
 // thread-safe.
 #include "aether/artifact/path_safety.h"
 
-#include <vector>
-
 namespace aether::artifact::internal {
-namespace {
 
-std::vector<std::string_view> Components(std::string_view path) {
+std::vector<std::string_view> SplitPath(std::string_view path) {
   std::vector<std::string_view> out;
   size_t start = 0;
   while (start <= path.size()) {
@@ -20,15 +17,13 @@ std::vector<std::string_view> Components(std::string_view path) {
   return out;
 }
 
-}  // namespace
-
 Result<std::string> CleanEntryPath(std::string_view raw) {
   auto unsafe = [&] {
     return InvalidArgument("unsafe path '" + std::string(raw.substr(0, 200)) + "' in layer");
   };
   if (raw.empty() || raw[0] == '/' || raw.find('\0') != std::string_view::npos) return unsafe();
   std::string out;
-  for (std::string_view part : Components(raw)) {
+  for (std::string_view part : SplitPath(raw)) {
     if (part == "..") return unsafe();
     if (!out.empty()) out.push_back('/');
     out.append(part);
@@ -41,12 +36,12 @@ bool SymlinkTargetSafe(std::string_view link_path, std::string_view target) {
   if (target.empty() || target[0] == '/' || target.find('\0') != std::string_view::npos) {
     return false;
   }
-  size_t depth = Components(link_path).size();
+  size_t depth = SplitPath(link_path).size();
   if (depth == 0) return false;
   --depth;  // the link's directory
   size_t ups = 0;
   bool seen_name = false;
-  for (std::string_view part : Components(target)) {
+  for (std::string_view part : SplitPath(target)) {
     if (part == "..") {
       if (seen_name) return false;
       if (++ups > depth) return false;

@@ -1,14 +1,18 @@
-// Path rules shared by PackTree and UnpackLayer: archive entry path normalisation and the
-// symlink-target rule both sides enforce. Internal to the artifact module; pure functions,
-// thread-safe.
+// Path rules shared by PackTree, UnpackLayer and IgnoreRules: path splitting, archive entry
+// path normalisation and the symlink-target rule both pack and unpack enforce. Internal to the
+// artifact module; pure functions, thread-safe.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aether/core/status.h"
 
 namespace aether::artifact::internal {
+
+// The components of a '/'-separated path, without empty and "." ones ("a//./b/" → {a, b}).
+std::vector<std::string_view> SplitPath(std::string_view path);
 
 // Normalises an archive entry path: drops "." and empty components and a trailing "/".
 // Fails (kInvalidArgument, "unsafe path '<raw>' in layer") for absolute paths, any ".."
