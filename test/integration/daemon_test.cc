@@ -104,6 +104,9 @@ class DaemonTest : public ::testing::Test {
     EXPECT_EQ(
         Call("POST", "/artifacts/complete", json{{"digest", digest}, {"size", size}}.dump()).status,
         200);
+    auto head = Call("HEAD", "/artifacts/" + digest);
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.headers["Content-Length"], std::to_string(size));
     return digest;
   }
 
@@ -116,15 +119,30 @@ class DaemonTest : public ::testing::Test {
     std::ofstream(src + "/version.json") << "{\"version\":\"" << version << "\"}";
     auto layer = artifact::PackTree(src, artifact::IgnoreRules::WithDefaults(), src + ".tar.zst");
     EXPECT_TRUE(layer.ok()) << layer.status().ToString();
+    return RegisterLayer(app, layer->path, "/ready");
+  }
+
+  // Uploads the layer file at `path` and registers a one-layer `node index.js` manifest for
+  // `app`; returns the artifact digest.
+  std::string RegisterLayer(const std::string& app, const std::string& path,
+                            const std::string& health_path = "") {
+    std::string digest = UploadFile(path);
     artifact::Manifest m;
     m.app = app;
-    m.layers.push_back({layer->digest, layer->size, std::string(artifact::kLayerMediaType), "app"});
+    m.layers.push_back({*Digest::Parse(digest), static_cast<long long>(fs::file_size(path)),
+                        std::string(artifact::kLayerMediaType), "app"});
     m.command = {"node", "index.js"};
-    m.health_path = "/ready";
-    UploadFile(layer->path);
+    m.health_path = health_path;
     auto res = Call("POST", "/apps/" + app + "/artifacts", artifact::SerializeManifest(m));
     EXPECT_EQ(res.status, 201) << res.body;
     return Json(res)["digest"];
+  }
+
+  // Starts a deployment of `artifact` and waits until it has finished rolling out.
+  json Deploy(const std::string& app, const std::string& artifact) {
+    auto created = Call("POST", "/deployments", json{{"app", app}, {"artifact", artifact}}.dump());
+    EXPECT_EQ(created.status, 202) << created.body;
+    return WaitDeployment(Json(created)["id"]);
   }
 
   json WaitDeployment(const std::string& id) {
@@ -213,10 +231,7 @@ TEST_F(DaemonTest, MismatchedUploadIsRejectedAndLeavesNothing) {
 
 TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
   ASSERT_EQ(Call("POST", "/apps", R"({"name":"sample"})").status, 201);
-  std::string v1 = RegisterSample("sample", "v1");
-  auto created = Call("POST", "/deployments", json{{"app", "sample"}, {"artifact", v1}}.dump());
-  ASSERT_EQ(created.status, 202) << created.body;
-  json d1 = WaitDeployment(Json(created)["id"]);
+  json d1 = Deploy("sample", RegisterSample("sample", "v1"));
   ASSERT_EQ(d1["status"], "running") << d1.dump();
   EXPECT_GE(d1["phases"].size(), 6u);
   auto page = ViaRouter(d1["url"], "sample");
@@ -241,11 +256,15 @@ TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
   EXPECT_NE(new_pid, pid) << "the agent restarted the killed app";
   EXPECT_NE(new_pid, 0);
 
-  std::string v2 = RegisterSample("sample", "v2");
-  auto again = Call("POST", "/deployments", json{{"app", "sample"}, {"artifact", v2}}.dump());
-  json d2 = WaitDeployment(Json(again)["id"]);
+  json d2 = Deploy("sample", RegisterSample("sample", "v2"));
   ASSERT_EQ(d2["status"], "running") << d2.dump();
   EXPECT_NE(ViaRouter(d2["url"], "sample").body.find("\"version\":\"v2\""), std::string::npos);
+  bool old_stopped = false;  // drained, then SIGTERM through the agent
+  for (int i = 0; i < 100 && !old_stopped; ++i) {
+    old_stopped = kill(new_pid, 0) != 0;
+    if (!old_stopped) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(old_stopped) << "the replaced release's process " << new_pid << " still runs";
   EXPECT_EQ(Json(Call("GET", "/deployments/" + d1["id"].get<std::string>()))["status"],
             "superseded");
   auto list = Json(Call("GET", "/apps/sample/deployments"));
@@ -263,15 +282,7 @@ TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
       << "console.error('boom: missing DATABASE_URL'); process.exit(3);\n";
   auto layer = artifact::PackTree(src, artifact::IgnoreRules::WithDefaults(), src + ".tar.zst");
   ASSERT_TRUE(layer.ok());
-  UploadFile(layer->path);
-  artifact::Manifest m;
-  m.app = "crasher";
-  m.layers.push_back({layer->digest, layer->size, std::string(artifact::kLayerMediaType), "app"});
-  m.command = {"node", "index.js"};
-  auto reg = Json(Call("POST", "/apps/crasher/artifacts", artifact::SerializeManifest(m)));
-  auto created =
-      Call("POST", "/deployments", json{{"app", "crasher"}, {"artifact", reg["digest"]}}.dump());
-  json d = WaitDeployment(Json(created)["id"]);
+  json d = Deploy("crasher", RegisterLayer("crasher", layer->path));
   EXPECT_EQ(d["status"], "failed");
   EXPECT_NE(d["reason"].get<std::string>().find("boom: missing DATABASE_URL"), std::string::npos)
       << d["reason"];
@@ -284,17 +295,7 @@ TEST_F(DaemonTest, LayerEscapingTheReleaseDirFailsTheDeploy) {
   for (const std::string bad : {"../escaped.js", "/tmp/absolute.js"}) {
     std::string path = *dir_ + "/evil.tar";
     std::ofstream(path, std::ios::binary) << MakeTar({{"index.js", "1"}, {bad, "pwned"}});
-    long long size = static_cast<long long>(fs::file_size(path));
-    std::string digest = UploadFile(path);
-    artifact::Manifest m;
-    m.app = "evil";
-    m.layers.push_back(
-        {*Digest::Parse(digest), size, std::string(artifact::kLayerMediaType), "app"});
-    m.command = {"node", "index.js"};
-    auto reg = Json(Call("POST", "/apps/evil/artifacts", artifact::SerializeManifest(m)));
-    auto created =
-        Call("POST", "/deployments", json{{"app", "evil"}, {"artifact", reg["digest"]}}.dump());
-    json d = WaitDeployment(Json(created)["id"]);
+    json d = Deploy("evil", RegisterLayer("evil", path));
     EXPECT_EQ(d["status"], "failed");
     EXPECT_NE(d["reason"].get<std::string>().find("unsafe path"), std::string::npos) << d["reason"];
     EXPECT_FALSE(fs::exists(*dir_ + "/data/releases/evil/escaped.js"));

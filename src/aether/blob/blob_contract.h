@@ -58,7 +58,7 @@ TEST_P(BlobContract, MismatchIsRejectedAndDiscarded) {
   EXPECT_EQ(store().CompleteUpload(d, 3).status().code(), ErrorCode::kDigestMismatch);
 }
 
-TEST_P(BlobContract, PresignedUrlsCarryAValidSignature) {
+TEST_P(BlobContract, PresignedUrlsNameMethodDigestAndExpiry) {
   Digest d = crypto::Sha256Digest("x");
   auto put = store().PresignUpload(d, 1, std::chrono::seconds(60));
   ASSERT_TRUE(put.ok());
