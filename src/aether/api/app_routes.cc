@@ -2,6 +2,7 @@
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
+#include "aether/wire/wire.h"
 
 namespace aether::api {
 
@@ -14,19 +15,19 @@ void RegisterAppRoutes(Api& api) {
     if (!name.ok()) return ErrorResponse(name.status());
     auto app = s.apps.Create(*name);
     if (!app.ok()) return ErrorResponse(app.status());
-    return JsonResponse(201, AppJson(*app, s.apps.UrlFor(app->name)));
+    return JsonResponse(201, wire::AppJson(*app, s.apps.UrlFor(app->name)));
   });
   api.Route("GET", "/apps", Access::kAdmin, [&s](http::Request&) {
     auto apps = s.apps.List();
     if (!apps.ok()) return ErrorResponse(apps.status());
     auto list = nlohmann::json::array();
-    for (const auto& app : *apps) list.push_back(AppJson(app, s.apps.UrlFor(app.name)));
+    for (const auto& app : *apps) list.push_back(wire::AppJson(app, s.apps.UrlFor(app.name)));
     return JsonResponse(200, {{"apps", list}});
   });
   api.Route("GET", "/apps/{app}", Access::kAdmin, [&s](http::Request& req) {
     auto app = s.apps.Get(req.Param("app"));
     if (!app.ok()) return ErrorResponse(app.status());
-    return JsonResponse(200, AppJson(*app, s.apps.UrlFor(app->name)));
+    return JsonResponse(200, wire::AppJson(*app, s.apps.UrlFor(app->name)));
   });
   api.Route("DELETE", "/apps/{app}", Access::kAdmin, [&s](http::Request& req) {
     Status st = s.apps.Delete(req.Param("app"));

@@ -2,6 +2,7 @@
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
+#include "aether/wire/wire.h"
 
 namespace aether::api {
 
@@ -22,18 +23,18 @@ void RegisterDeploymentRoutes(Api& api) {
     }
     auto d = s.deploys.Create(*app, *artifact, env);
     if (!d.ok()) return ErrorResponse(d.status());
-    return JsonResponse(202, DeploymentJson(*d));
+    return JsonResponse(202, wire::DeploymentJson(*d));
   });
   api.Route("GET", "/deployments/{id}", Access::kAdmin, [&s](http::Request& req) {
     auto d = s.deploys.Get(req.Param("id"));
     if (!d.ok()) return ErrorResponse(d.status());
-    return JsonResponse(200, DeploymentJson(*d));
+    return JsonResponse(200, wire::DeploymentJson(*d));
   });
   api.Route("GET", "/apps/{app}/deployments", Access::kAdmin, [&s](http::Request& req) {
     auto list = s.deploys.List(req.Param("app"));
     if (!list.ok()) return ErrorResponse(list.status());
     auto arr = nlohmann::json::array();
-    for (const auto& d : *list) arr.push_back(DeploymentJson(d));
+    for (const auto& d : *list) arr.push_back(wire::DeploymentJson(d));
     return JsonResponse(200, {{"deployments", arr}});
   });
 }

@@ -18,27 +18,6 @@ Result<std::string> RequiredString(const nlohmann::json& obj, const char* field)
   return it->get<std::string>();
 }
 
-nlohmann::json AppJson(const App& app, const std::string& url) {
-  nlohmann::json j = {{"name", app.name}, {"created_at", app.created_at}, {"url", url}};
-  j["current_deployment"] = app.current_deployment.empty() ? nlohmann::json(nullptr)
-                                                           : nlohmann::json(app.current_deployment);
-  return j;
-}
-
-nlohmann::json DeploymentJson(const Deployment& d) {
-  auto phases = nlohmann::json::array();
-  for (const auto& p : d.phases) phases.push_back({{"name", p.name}, {"ms", p.ms}});
-  return {{"id", d.id},
-          {"app", d.app},
-          {"artifact", d.artifact},
-          {"status", d.status},
-          {"reason", d.reason},
-          {"url", d.url},
-          {"phases", phases},
-          {"created_at", d.created_at},
-          {"updated_at", d.updated_at}};
-}
-
 http::Response JsonResponse(int status, const nlohmann::json& body) {
   return http::Response::Json(status,
                               body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

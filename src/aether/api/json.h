@@ -1,5 +1,5 @@
-// JSON codecs for the API: request-body parsing with clear errors, and the wire form of apps
-// and deployments. nlohmann::json stays inside api/. Stateless; thread-safe.
+// JSON helpers for the API handlers: request-body parsing with clear errors, and JSON
+// responses. The wire form of apps and deployments lives in wire/. Stateless; thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -7,7 +7,6 @@
 
 #include "aether/core/status.h"
 #include "aether/http/types.h"
-#include "aether/store/model.h"
 
 namespace aether::api {
 
@@ -15,9 +14,6 @@ namespace aether::api {
 Result<nlohmann::json> ParseObject(std::string_view body);
 // A required string field; kInvalidArgument "missing string field 'name'".
 Result<std::string> RequiredString(const nlohmann::json& obj, const char* field);
-
-nlohmann::json AppJson(const App& app, const std::string& url);
-nlohmann::json DeploymentJson(const Deployment& d);
 
 http::Response JsonResponse(int status, const nlohmann::json& body);
 

@@ -7,16 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "aether/core/model.h"
 #include "aether/core/status.h"
 
 namespace aether {
-
-struct PresignedUrl {
-  std::string method;  // "PUT" or "GET"
-  // Absolute URL, or a path ("/blobs/…") on aetherd itself that the API layer makes absolute.
-  std::string url;
-  long long expires_at = 0;  // unix seconds
-};
 
 class UrlSigner {
  public:

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aether/cli/config.h"
+#include "aether/wire/wire.h"
 
 namespace aether::cli {
 namespace {
@@ -36,25 +37,9 @@ Result<json> ParseBody(const http::Response& res, std::string_view what) {
 }
 
 AppInfo AppFromJson(const json& j) {
-  return AppInfo{Str(j, "name"), Str(j, "created_at"), Str(j, "url"), Str(j, "current_deployment")};
-}
-
-DeploymentInfo DeploymentFromJson(const json& j) {
-  DeploymentInfo d{Str(j, "id"),
-                   Str(j, "app"),
-                   Str(j, "artifact"),
-                   Str(j, "status"),
-                   Str(j, "reason"),
-                   Str(j, "url"),
-                   {},
-                   Str(j, "created_at"),
-                   Str(j, "updated_at")};
-  if (auto it = j.find("phases"); it != j.end() && it->is_array()) {
-    for (const auto& p : *it) {
-      if (p.is_object()) d.phases.push_back(Phase{Str(p, "name"), Int(p, "ms")});
-    }
-  }
-  return d;
+  AppInfo info;
+  static_cast<App&>(info) = wire::AppFromJson(j, &info.url);
+  return info;
 }
 
 std::string Seg(const std::string& s) { return http::PercentEncode(s); }
@@ -210,27 +195,27 @@ Result<std::string> ApiClient::RegisterManifest(const std::string& app,
   return Str(j, "digest");
 }
 
-Result<DeploymentInfo> ApiClient::CreateDeployment(const std::string& app,
-                                                   const std::string& artifact) {
+Result<Deployment> ApiClient::CreateDeployment(const std::string& app,
+                                               const std::string& artifact) {
   AETHER_ASSIGN_OR_RETURN(
       auto res, Call("POST", "/deployments", json{{"app", app}, {"artifact", artifact}}.dump()));
   AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /deployments"));
-  return DeploymentFromJson(j);
+  return wire::DeploymentFromJson(j);
 }
 
-Result<DeploymentInfo> ApiClient::GetDeployment(const std::string& id) {
+Result<Deployment> ApiClient::GetDeployment(const std::string& id) {
   AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/deployments/" + Seg(id)));
   AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /deployments/{id}"));
-  return DeploymentFromJson(j);
+  return wire::DeploymentFromJson(j);
 }
 
-Result<std::vector<DeploymentInfo>> ApiClient::ListDeployments(const std::string& app) {
+Result<std::vector<Deployment>> ApiClient::ListDeployments(const std::string& app) {
   AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/apps/" + Seg(app) + "/deployments"));
   AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /apps/{app}/deployments"));
-  std::vector<DeploymentInfo> list;
+  std::vector<Deployment> list;
   if (auto it = j.find("deployments"); it != j.end() && it->is_array()) {
     for (const auto& d : *it) {
-      if (d.is_object()) list.push_back(DeploymentFromJson(d));
+      if (d.is_object()) list.push_back(wire::DeploymentFromJson(d));
     }
   }
   return list;

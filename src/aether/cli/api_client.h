@@ -1,4 +1,5 @@
-// Typed client for the aetherd REST API (docs/api.md) over an http::Client. Error envelopes
+// Typed client for the aetherd REST API (docs/api.md) over an http::Client, decoding with
+// wire/ into the shared core/model.h types. Error envelopes
 // {"code","message"} become a Status with the server's code and message; transport failures
 // stay kUnavailable / kTimeout. Borrows the http::Client; one thread at a time.
 #pragma once
@@ -8,39 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "aether/core/model.h"
 #include "aether/core/status.h"
 #include "aether/http/client.h"
 
 namespace aether::cli {
 
-struct AppInfo {
-  std::string name;
-  std::string created_at;
+// An app as the API shows it: the record plus the URL it is served at.
+struct AppInfo : App {
   std::string url;
-  std::string current_deployment;  // "" when none
-};
-
-struct Phase {
-  std::string name;
-  int64_t ms = 0;
-};
-
-struct DeploymentInfo {
-  std::string id;
-  std::string app;
-  std::string artifact;
-  std::string status;  // pending, deploying, running, failed, superseded, stopped
-  std::string reason;
-  std::string url;
-  std::vector<Phase> phases;
-  std::string created_at;
-  std::string updated_at;
-};
-
-struct PresignedUrl {
-  std::string method = "PUT";
-  std::string url;
-  int64_t expires_at = 0;
 };
 
 // The ErrorCode for an HTTP status without a (recognised) envelope.
@@ -70,9 +47,9 @@ class ApiClient {
   // Registers the manifest bytes; returns the artifact digest the server computed.
   Result<std::string> RegisterManifest(const std::string& app, const std::string& manifest);
 
-  Result<DeploymentInfo> CreateDeployment(const std::string& app, const std::string& artifact);
-  Result<DeploymentInfo> GetDeployment(const std::string& id);
-  Result<std::vector<DeploymentInfo>> ListDeployments(const std::string& app);
+  Result<Deployment> CreateDeployment(const std::string& app, const std::string& artifact);
+  Result<Deployment> GetDeployment(const std::string& id);
+  Result<std::vector<Deployment>> ListDeployments(const std::string& app);
 
  private:
   // Sends an authenticated JSON request; non-2xx responses become a Status.

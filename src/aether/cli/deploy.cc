@@ -31,7 +31,7 @@ struct Report {
   int layers = 0;
   UploadStats upload;
   int64_t detect = 0, deps = 0, pack = 0, upload_ms = 0, register_ms = 0, rollout = 0, total = 0;
-  std::vector<Phase> server_phases;
+  std::vector<PhaseTiming> server_phases;
 };
 
 nlohmann::json ReportJson(const Report& r) {
@@ -71,7 +71,7 @@ std::string PhaseLine(const Output& out, const Report& r) {
   return out.Dim(line);
 }
 
-std::string ServerPhaseLine(const Output& out, const std::vector<Phase>& phases) {
+std::string ServerPhaseLine(const Output& out, const std::vector<PhaseTiming>& phases) {
   std::string line = "  server:";
   for (size_t i = 0; i < phases.size(); ++i) {
     line += (i == 0 ? " " : " · ") + phases[i].name + " " + HumanMs(phases[i].ms);

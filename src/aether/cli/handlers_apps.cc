@@ -8,6 +8,7 @@
 #include "aether/cli/handlers.h"
 #include "aether/cli/project.h"
 #include "aether/core/names.h"
+#include "aether/wire/wire.h"
 
 namespace aether::cli {
 namespace {
@@ -29,34 +30,12 @@ Result<Session> Connect(Context& ctx) {
   return s;
 }
 
-json AppJson(const AppInfo& a) {
-  return {{"name", a.name},
-          {"url", a.url},
-          {"created_at", a.created_at},
-          {"current_deployment",
-           a.current_deployment.empty() ? json(nullptr) : json(a.current_deployment)}};
-}
-
-json DeploymentJson(const DeploymentInfo& d) {
-  auto phases = json::array();
-  for (const auto& p : d.phases) phases.push_back({{"name", p.name}, {"ms", p.ms}});
-  return {{"id", d.id},
-          {"app", d.app},
-          {"artifact", d.artifact},
-          {"status", d.status},
-          {"reason", d.reason},
-          {"url", d.url},
-          {"phases", phases},
-          {"created_at", d.created_at},
-          {"updated_at", d.updated_at}};
-}
-
 std::string Pad(std::string s, size_t width) {
   if (s.size() < width) s.resize(width, ' ');
   return s;
 }
 
-std::string Phases(const std::vector<Phase>& phases) {
+std::string Phases(const std::vector<PhaseTiming>& phases) {
   std::string line;
   for (const auto& p : phases) line += (line.empty() ? "" : " · ") + p.name + " " + HumanMs(p.ms);
   return line;
@@ -77,7 +56,7 @@ Outcome AppsCreate(Context& ctx, const std::string& name) {
   auto app = s->api->CreateApp(name);
   if (!app.ok()) return ServerFailure(app.status());
   if (ctx.out.json()) {
-    ctx.out.Json(AppJson(*app));
+    ctx.out.Json(wire::AppJson(*app, app->url));
   } else {
     ctx.out.Line("Created app " + ctx.out.Bold(app->name) + " → " + ctx.out.Cyan(app->url));
   }
@@ -91,7 +70,7 @@ Outcome AppsList(Context& ctx) {
   if (!apps.ok()) return ServerFailure(apps.status());
   if (ctx.out.json()) {
     json list = json::array();
-    for (const auto& a : *apps) list.push_back(AppJson(a));
+    for (const auto& a : *apps) list.push_back(wire::AppJson(a, a.url));
     ctx.out.Json({{"apps", list}});
     return Outcome::Ok();
   }
@@ -160,9 +139,9 @@ Outcome ShowStatus(Context& ctx, const std::string& app_flag) {
   if (ctx.out.json()) {
     json list = json::array();
     for (size_t i = 0; i < deployments->size() && i < kShown; ++i) {
-      list.push_back(DeploymentJson((*deployments)[i]));
+      list.push_back(wire::DeploymentJson((*deployments)[i]));
     }
-    ctx.out.Json({{"app", AppJson(*app)}, {"deployments", list}});
+    ctx.out.Json({{"app", wire::AppJson(*app, app->url)}, {"deployments", list}});
     return Outcome::Ok();
   }
   Output& out = ctx.out;
@@ -175,7 +154,7 @@ Outcome ShowStatus(Context& ctx, const std::string& app_flag) {
   out.Line(
       out.Bold("  " + Pad("DEPLOYMENT", 22) + Pad("STATUS", 12) + Pad("CREATED", 26) + "ARTIFACT"));
   for (size_t i = 0; i < deployments->size() && i < kShown; ++i) {
-    const DeploymentInfo& d = (*deployments)[i];
+    const Deployment& d = (*deployments)[i];
     std::string artifact = d.artifact.size() > 15 ? d.artifact.substr(0, 15) + "…" : d.artifact;
     out.Line("  " + Pad(d.id, 22) + StatusColored(out, Pad(d.status, 12)) + Pad(d.created_at, 26) +
              artifact);

@@ -10,7 +10,7 @@ bool IsTerminal(std::string_view status) {
   return status == "running" || status == "failed" || status == "superseded" || status == "stopped";
 }
 
-Status RolloutStatus(const DeploymentInfo& d) {
+Status RolloutStatus(const Deployment& d) {
   if (d.status == "running") return Status::Ok();
   std::string reason = d.reason;
   if (reason.empty()) reason = "deployment " + d.id + " is " + d.status;
@@ -63,9 +63,9 @@ Result<UploadStats> UploadLayers(ApiClient& api, Output& out,
   return stats;
 }
 
-Result<DeploymentInfo> WaitForRollout(ApiClient& api, const std::string& id,
-                                      std::chrono::milliseconds interval,
-                                      std::chrono::milliseconds timeout) {
+Result<Deployment> WaitForRollout(ApiClient& api, const std::string& id,
+                                  std::chrono::milliseconds interval,
+                                  std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   int transport_failures = 0;
   std::string last_status = "pending";

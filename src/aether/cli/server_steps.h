@@ -36,13 +36,13 @@ Result<UploadStats> UploadLayers(ApiClient& api, Output& out, const std::vector<
 // running, failed, superseded, stopped: the rollout will not change any more.
 bool IsTerminal(std::string_view status);
 // Ok for a running deployment; kDeployFailed "deploy failed: <reason>" for the other ends.
-Status RolloutStatus(const DeploymentInfo& d);
+Status RolloutStatus(const Deployment& d);
 
 // Polls GET /deployments/{id} every `interval` until the status is terminal and returns that
 // deployment. More than `timeout` is kTimeout. A few consecutive transport failures are
 // retried.
-Result<DeploymentInfo> WaitForRollout(ApiClient& api, const std::string& id,
-                                      std::chrono::milliseconds interval,
-                                      std::chrono::milliseconds timeout);
+Result<Deployment> WaitForRollout(ApiClient& api, const std::string& id,
+                                  std::chrono::milliseconds interval,
+                                  std::chrono::milliseconds timeout);
 
 }  // namespace aether::cli

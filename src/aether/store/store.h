@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "aether/core/status.h"
-#include "aether/store/model.h"
+#include "aether/core/model.h"
 
 namespace aether {
 

@@ -1,5 +1,6 @@
-// Records kept by the metadata store: apps, artifacts, deployments and API tokens.
-// Plain value types shared by store implementations, services and the API layer.
+// AetherEngine's value types: the records the metadata store keeps (apps, artifacts,
+// deployments, tokens) and presigned URLs. Shared by the stores, services, the API and the
+// CLI (which decodes them from the wire). Plain data; std only.
 #pragma once
 
 #include <string>
@@ -46,6 +47,14 @@ struct TokenRecord {
   std::string hash;
   std::string role;  // "admin" or "pull" (agents fetching artifacts)
   std::string created_at;
+};
+
+// A time-limited URL for one blob operation.
+struct PresignedUrl {
+  std::string method;  // "PUT" or "GET"
+  // Absolute URL, or a path ("/blobs/…") on aetherd itself that the API layer makes absolute.
+  std::string url;
+  long long expires_at = 0;  // unix seconds
 };
 
 }  // namespace aether

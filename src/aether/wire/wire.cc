@@ -1,0 +1,64 @@
+// JSON encoding and lenient decoding of apps and deployments.
+#include "aether/wire/wire.h"
+
+namespace aether::wire {
+namespace {
+
+using nlohmann::json;
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+json AppJson(const App& app, const std::string& url) {
+  return {{"name", app.name},
+          {"created_at", app.created_at},
+          {"url", url},
+          {"current_deployment",
+           app.current_deployment.empty() ? json(nullptr) : json(app.current_deployment)}};
+}
+
+App AppFromJson(const json& j, std::string* url) {
+  if (url != nullptr) *url = Str(j, "url");
+  return App{Str(j, "name"), Str(j, "created_at"), Str(j, "current_deployment")};
+}
+
+json DeploymentJson(const Deployment& d) {
+  auto phases = json::array();
+  for (const auto& p : d.phases) phases.push_back({{"name", p.name}, {"ms", p.ms}});
+  return {{"id", d.id},
+          {"app", d.app},
+          {"artifact", d.artifact},
+          {"status", d.status},
+          {"reason", d.reason},
+          {"url", d.url},
+          {"phases", phases},
+          {"created_at", d.created_at},
+          {"updated_at", d.updated_at}};
+}
+
+Deployment DeploymentFromJson(const json& j) {
+  Deployment d;
+  d.id = Str(j, "id");
+  d.app = Str(j, "app");
+  d.artifact = Str(j, "artifact");
+  d.status = Str(j, "status");
+  d.reason = Str(j, "reason");
+  d.url = Str(j, "url");
+  d.created_at = Str(j, "created_at");
+  d.updated_at = Str(j, "updated_at");
+  if (auto it = j.find("phases"); it != j.end() && it->is_array()) {
+    for (const auto& p : *it) {
+      if (!p.is_object()) continue;
+      auto ms = p.find("ms");
+      d.phases.push_back(
+          {Str(p, "name"), ms != p.end() && ms->is_number_integer() ? ms->get<long long>() : 0});
+    }
+  }
+  return d;
+}
+
+}  // namespace aether::wire

@@ -1,0 +1,20 @@
+// The JSON wire form of the API's value types, in one place: aetherd encodes with it and the
+// CLI decodes (and re-encodes for --json) with it, so both sides agree by construction.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "aether/core/model.h"
+
+namespace aether::wire {
+
+nlohmann::json AppJson(const App& app, const std::string& url);
+// Missing or mistyped fields decode as empty; `url` (may be null) receives the app's URL.
+App AppFromJson(const nlohmann::json& j, std::string* url);
+
+nlohmann::json DeploymentJson(const Deployment& d);
+Deployment DeploymentFromJson(const nlohmann::json& j);
+
+}  // namespace aether::wire
