@@ -28,10 +28,13 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--dir", run.dir, "working directory")->required();
   run_cmd->add_option("--grace-ms", grace_ms, "SIGTERM to SIGKILL delay on shutdown")
       ->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("--status-file", run.status_file,
+                      "JSON file kept up to date with {restarts, last_exit}");
   // Everything from the first positional (or after "--") is the command, so its own flags
   // ("sh -c …") are never taken for ours.
   run_cmd->prefix_command();
-  run_cmd->footer("Usage: aether-agent run --dir DIR [--grace-ms N] -- CMD [ARGS...]");
+  run_cmd->footer(
+      "Usage: aether-agent run --dir DIR [--grace-ms N] [--status-file F] -- CMD [ARGS...]");
 
   // "run … -- CMD ARGS": split at the first "--" ourselves so CMD's own flags and a further
   // "--" reach CMD untouched.

@@ -16,7 +16,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
+
+#include "aether/core/files.h"
 
 namespace aether::agent {
 namespace {
@@ -188,6 +191,11 @@ class Supervisor {
     Log(what + "; restarting in " + std::to_string(delay.count()) + "ms (restart " +
         std::to_string(restarts_) + ")");
     restart_at_ = Clock::now() + delay;
+    if (!options_.status_file.empty()) {
+      nlohmann::json status = {{"restarts", restarts_}, {"last_exit", what}};
+      Status written = WriteFileAtomic(options_.status_file, status.dump() + "\n", 0644);
+      if (!written.ok()) Log("cannot write status file: " + written.message());
+    }
   }
 
   void RunTimers() {

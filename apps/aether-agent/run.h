@@ -14,6 +14,9 @@ struct RunOptions {
   std::string dir;                         // working directory of the command
   std::chrono::milliseconds grace{10000};  // SIGTERM → SIGKILL delay on shutdown
   std::vector<std::string> command;        // argv, looked up in PATH
+  // When set, rewritten atomically on every restart: {"restarts": N, "last_exit": "…"}, so
+  // the runtime can tell a crash loop without parsing logs.
+  std::string status_file;
   // Restart backoff: `initial` doubling up to `max`; reset once a run lasted `reset_after`.
   std::chrono::milliseconds backoff_initial{100};
   std::chrono::milliseconds backoff_max{10000};

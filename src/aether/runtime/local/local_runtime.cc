@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "aether/core/clock.h"
+#include "aether/core/files.h"
 #include "aether/http/proxy.h"
 #include "aether/http/server.h"
 #include "aether/runtime/local/process.h"
@@ -44,6 +45,7 @@ struct Instance {
   BackendPtr backend;
   std::string stderr_log;
   std::string stdout_log;
+  std::string status_file;  // the agent's {"restarts", "last_exit"}
 };
 
 struct Release {
@@ -195,8 +197,14 @@ class LocalRuntime final : public Runtime {
     fs::create_directories(logs, ec);
     std::string base = (logs / (rel.deployment_id + "." + std::to_string(index))).string();
     local::SpawnOptions so;
-    so.argv = {o_.agent_path, "run",        "--dir",
-               rel.dir,       "--grace-ms", std::to_string(o_.stop_grace.count()),
+    so.argv = {o_.agent_path,
+               "run",
+               "--dir",
+               rel.dir,
+               "--grace-ms",
+               std::to_string(o_.stop_grace.count()),
+               "--status-file",
+               base + ".status.json",
                "--"};
     so.argv.insert(so.argv.end(), command.begin(), command.end());
     so.env = {"PORT=" + std::to_string(port), "NODE_ENV=production", "AETHER_APP=" + spec.app,
@@ -208,7 +216,8 @@ class LocalRuntime final : public Runtime {
     so.stdout_path = base + ".stdout.log";
     so.stderr_path = base + ".stderr.log";
     AETHER_ASSIGN_OR_RETURN(pid_t pid, local::Spawn(so));
-    return Instance{pid, std::make_shared<local::Backend>(port), so.stderr_path, so.stdout_path};
+    return Instance{pid, std::make_shared<local::Backend>(port), so.stderr_path, so.stdout_path,
+                    base + ".status.json"};
   }
 
   Status WaitReady(const Instance& inst, const std::string& health_path) {
@@ -240,14 +249,13 @@ class LocalRuntime final : public Runtime {
     return health_path.empty() || (res->status >= 200 && res->status < 400);
   }
 
-  static int CountRestarts(const Instance& inst) {
-    std::string tail = local::TailFile(inst.stderr_log, 200);
-    int n = 0;
-    for (size_t p = 0; (p = tail.find("[aether-agent] process exited", p)) != std::string::npos;
-         ++p) {
-      ++n;
-    }
-    return n;
+  // How often the agent has restarted the app (0 until its status file appears).
+  static long long CountRestarts(const Instance& inst) {
+    auto text = ReadFile(inst.status_file);
+    if (!text.ok()) return 0;
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    auto it = j.is_object() ? j.find("restarts") : j.end();
+    return it != j.end() && it->is_number_integer() ? it->get<long long>() : 0;
   }
 
   // The failure with the app's own last lines (the agent's restart notices left out).
