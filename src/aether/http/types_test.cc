@@ -99,7 +99,9 @@ TEST(Types, ErrorEnvelope) {
 TEST(Types, JsonQuoteKeepsUtf8AndReplacesIllFormedBytes) {
   EXPECT_EQ(JsonQuote("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80"),
             "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80\"");
-  EXPECT_EQ(JsonQuote("a\xff" "b"), R"("a\ufffdb")");
+  EXPECT_EQ(JsonQuote("a\xff"
+                      "b"),
+            R"("a\ufffdb")");
   EXPECT_EQ(JsonQuote("\xc3"), R"("\ufffd")");                      // truncated sequence
   EXPECT_EQ(JsonQuote("\xc0\xaf"), R"("\ufffd\ufffd")");            // overlong '/'
   EXPECT_EQ(JsonQuote("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");  // surrogate

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "aether/core/status.h"
 #include "aether/core/model.h"
+#include "aether/core/status.h"
 
 namespace aether {
 

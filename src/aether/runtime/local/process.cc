@@ -186,7 +186,7 @@ std::string DescribeExit(int wait_status) {
 }
 
 std::string TailFile(const std::string& path, int max_lines) {
-  constexpr std::streamoff kWindow = 64 * 1024;  // readiness polls this often: read the end only
+  constexpr std::streamoff kWindow = std::streamoff{64} * 1024;  // logs grow: read the end only
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return "";
   std::streamoff size = in.tellg();
