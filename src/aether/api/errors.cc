@@ -24,6 +24,13 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kPayloadTooLarge:
       return 413;
     case ErrorCode::kDigestMismatch:
+    case ErrorCode::kSignatureRequired:
+    case ErrorCode::kSignatureInvalid:
+    case ErrorCode::kSbomRequired:
+    case ErrorCode::kSbomInvalid:
+    case ErrorCode::kProvenanceRequired:
+    case ErrorCode::kProvenanceInvalid:
+    case ErrorCode::kPlatformMismatch:
       return 422;
     case ErrorCode::kDeployFailed:
     case ErrorCode::kInternal:

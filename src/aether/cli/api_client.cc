@@ -16,7 +16,9 @@ constexpr ErrorCode kAllCodes[] = {
     ErrorCode::kNotFound,        ErrorCode::kAlreadyExists,   ErrorCode::kConflict,
     ErrorCode::kDigestMismatch,  ErrorCode::kPayloadTooLarge, ErrorCode::kFailedPrecondition,
     ErrorCode::kDeployFailed,    ErrorCode::kUnavailable,     ErrorCode::kTimeout,
-    ErrorCode::kInternal};
+    ErrorCode::kInternal,        ErrorCode::kSignatureRequired, ErrorCode::kSignatureInvalid,
+    ErrorCode::kSbomRequired,    ErrorCode::kSbomInvalid,     ErrorCode::kProvenanceRequired,
+    ErrorCode::kProvenanceInvalid, ErrorCode::kPlatformMismatch};
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);

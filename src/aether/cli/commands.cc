@@ -21,6 +21,8 @@ constexpr const char* kFooter = R"(Exit codes:
   5  the server rejected the request (API error, e.g. unknown app)
   6  the deploy failed (the rollout reported failure)
   7  authentication: the server refused the token (401/403)
+  8  refused: the artifact failed verification or policy (signature, SBOM,
+     provenance, native addons built for another platform)
 
 Environment: AETHER_SERVER, AETHER_TOKEN override the config file
 ($XDG_CONFIG_HOME/aether/config.json); NO_COLOR disables colors.)";

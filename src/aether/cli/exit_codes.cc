@@ -15,6 +15,14 @@ int ExitCodeFor(ErrorCode code, Origin origin) {
     case ErrorCode::kUnavailable:
     case ErrorCode::kTimeout:
       return kExitNetwork;
+    case ErrorCode::kSignatureRequired:
+    case ErrorCode::kSignatureInvalid:
+    case ErrorCode::kSbomRequired:
+    case ErrorCode::kSbomInvalid:
+    case ErrorCode::kProvenanceRequired:
+    case ErrorCode::kProvenanceInvalid:
+    case ErrorCode::kPlatformMismatch:
+      return kExitRefused;
     default:
       break;
   }

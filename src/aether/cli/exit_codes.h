@@ -16,6 +16,8 @@ enum ExitCode : int {
   kExitServer = 5,        // the server rejected the request (API error, unknown app…)
   kExitDeployFailed = 6,  // the rollout reported failure
   kExitAuth = 7,          // token missing, unknown or without the right (401/403)
+  kExitRefused = 8,       // the artifact failed verification or policy (signature, SBOM,
+                          // provenance, native addons for another platform)
 };
 
 // Where a failure arose.
@@ -44,6 +46,8 @@ inline Outcome UsageFailure(std::string message) {
 // kNotFound and kInvalidArgument are configuration or project problems (3); kInternal and
 // the rest are unexpected (1). From the server, kUnavailable/kTimeout are network failures
 // (4) and everything but auth (7) and kDeployFailed (6) is a rejected request (5).
+// Verification and policy refusals (kSignature*, kSbom*, kProvenance*, kPlatformMismatch)
+// are 8 from either side.
 int ExitCodeFor(ErrorCode code, Origin origin);
 inline int ExitCodeFor(const Outcome& o) { return ExitCodeFor(o.status.code(), o.origin); }
 

@@ -27,6 +27,20 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "failed_precondition";
     case ErrorCode::kDeployFailed:
       return "deploy_failed";
+    case ErrorCode::kSignatureRequired:
+      return "signature_required";
+    case ErrorCode::kSignatureInvalid:
+      return "signature_invalid";
+    case ErrorCode::kSbomRequired:
+      return "sbom_required";
+    case ErrorCode::kSbomInvalid:
+      return "sbom_invalid";
+    case ErrorCode::kProvenanceRequired:
+      return "provenance_required";
+    case ErrorCode::kProvenanceInvalid:
+      return "provenance_invalid";
+    case ErrorCode::kPlatformMismatch:
+      return "platform_mismatch";
     case ErrorCode::kUnavailable:
       return "unavailable";
     case ErrorCode::kTimeout:
