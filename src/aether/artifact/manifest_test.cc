@@ -58,6 +58,39 @@ TEST(ManifestTest, AcceptsOptionalFieldsMissing) {
   EXPECT_EQ(parsed->health_path, "");
 }
 
+TEST(ManifestTest, FilesAndNativeAddonsSerializeCanonicallyAndRoundTrip) {
+  Manifest m = Sample();
+  m.layers.pop_back();
+  m.layers[0].files = {{"node_modules/a/bin", 0, kModeDirectory, kHexA},
+                       {"node_modules/a/index.js", 12, kModeFile, kHexB},
+                       {"node_modules/a/link", 8, kModeSymlink, kHexA},
+                       {"node_modules/a/x.node", 9000, kModeExecutable, kHexB}};
+  m.native_addons = {{"node_modules/b/b.node", "linux", "x64", "musl", false, "115"},
+                     {"node_modules/a/x.node", "linux", "x64", "glibc", true, ""}};
+  std::string bytes = SerializeManifest(m);
+  std::string layer_files =
+      R"("files":[{"mode":16877,"path":"node_modules/a/bin","sha256":")" + kHexA +
+      R"(","size":0},{"mode":33188,"path":"node_modules/a/index.js","sha256":")" + kHexB +
+      R"(","size":12},{"mode":41471,"path":"node_modules/a/link","sha256":")" + kHexA +
+      R"(","size":8},{"mode":33261,"path":"node_modules/a/x.node","sha256":")" + kHexB +
+      R"(","size":9000}],"media_type")";
+  EXPECT_NE(bytes.find(layer_files), std::string::npos) << bytes;
+  // Addons come out sorted by path, whatever order they were added in.
+  EXPECT_NE(
+      bytes.find(R"("native_addons":[{"arch":"x64","libc":"glibc","napi":true,"node_abi":"",)"
+                 R"("os":"linux","path":"node_modules/a/x.node"},{"arch":"x64","libc":"musl",)"
+                 R"("napi":false,"node_abi":"115","os":"linux","path":"node_modules/b/b.node"}],)"
+                 R"("node_version")"),
+      std::string::npos)
+      << bytes;
+  auto parsed = ParseManifest(bytes);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->layers[0].files, m.layers[0].files);
+  ASSERT_EQ(parsed->native_addons.size(), 2u);
+  EXPECT_EQ(parsed->native_addons[0], m.native_addons[1]);
+  EXPECT_EQ(SerializeManifest(*parsed), bytes);
+}
+
 void ExpectInvalid(const std::string& json, const std::string& needle) {
   auto parsed = ParseManifest(json);
   ASSERT_FALSE(parsed.ok()) << json;
@@ -96,6 +129,48 @@ TEST(ManifestTest, RejectsInvalid) {
   ExpectInvalid(
       R"({"schema_version":1,"layers":[)" + layer + R"(],"command":["x"],"platform":{"os":1}})",
       "platform.os: must be a string");
+}
+
+TEST(ManifestTest, RejectsInvalidFileEntriesAndAddons) {
+  auto with_files = [](const std::string& files) {
+    return R"({"schema_version":1,"command":["x"],"layers":[{"digest":"sha256:)" + kHexA +
+           R"(","size":1,"files":)" + files + "}]}";
+  };
+  auto file = [](const std::string& path, const std::string& rest = "") {
+    return R"({"path":")" + path + R"(","size":1,"mode":33188,"sha256":")" + kHexA + "\"" + rest +
+           "}";
+  };
+  ExpectInvalid(with_files("{}"), "layers[0].files: must be an array");
+  for (const char* bad : {"/abs", "a/../b", "a//b", "a/", "./a", ".."}) {
+    ExpectInvalid(with_files("[" + file(bad) + "]"),
+                  "layers[0].files[0].path: not a clean relative path");
+  }
+  ExpectInvalid(with_files("[" + file("b") + "," + file("a") + "]"),
+                "layers[0].files[1].path: not in ascending order or repeated");
+  ExpectInvalid(with_files("[" + file("a") + "," + file("a") + "]"), "not in ascending order");
+  ExpectInvalid(with_files(R"([{"path":"a","size":-1,"mode":33188,"sha256":")" + kHexA + "\"}]"),
+                "layers[0].files[0].size: must be a non-negative integer");
+  ExpectInvalid(with_files(R"([{"path":"a","size":1,"mode":420,"sha256":")" + kHexA + "\"}]"),
+                "layers[0].files[0].mode: unsupported mode 420");
+  ExpectInvalid(with_files(R"([{"path":"a","size":1,"sha256":")" + kHexA + "\"}]"),
+                "layers[0].files[0].mode: missing");
+  ExpectInvalid(with_files(R"([{"path":"a","size":1,"mode":33188,"sha256":")" +
+                           std::string(64, 'A') + "\"}]"),
+                "layers[0].files[0].sha256: must be 64 lowercase hex digits");
+  ExpectInvalid(with_files(R"([{"path":"a","size":1,"mode":33188,"sha256":"abc"}])"),
+                "layers[0].files[0].sha256: must be 64 lowercase hex digits");
+  ExpectInvalid(with_files(R"([{"path":"a","size":1,"mode":33188}])"),
+                "layers[0].files[0].sha256: missing");
+
+  std::string base = R"({"schema_version":1,"command":["x"],"layers":[{"digest":"sha256:)" + kHexA +
+                     R"(","size":1}],"native_addons":)";
+  ExpectInvalid(base + R"([{"path":"../x.node"}]})",
+                "native_addons[0].path: not a clean relative path");
+  ExpectInvalid(base + R"([{"path":"b.node"},{"path":"a.node"}]})",
+                "native_addons[1].path: not in ascending order");
+  ExpectInvalid(base + R"([{"path":"a.node","napi":"yes"}]})",
+                "native_addons[0].napi: must be a boolean");
+  ExpectInvalid(base + R"({}})", "native_addons: must be an array");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include <clocale>
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "aether/artifact/test_util.h"
@@ -201,6 +202,98 @@ TEST(PackTest, SymlinkedIgnoredDirectoryIsIgnored) {
   auto packed = PackTree(a.path(), IgnoreRules::WithDefaults(), out / "l.tar.zst");
   ASSERT_TRUE(packed.ok()) << packed.status().ToString();
   EXPECT_EQ(packed->files, 1);
+}
+
+TEST(PackTest, ListsEveryEntryWithTheHashOfTheBytesPacked) {
+  TempDir a, b, out;
+  MakeTree(a.path(), 0);
+  MakeTree(b.path(), 1);
+  PackOptions options;
+  options.prefix = "app";
+  auto pa = PackTree(a.path(), IgnoreRules::WithDefaults(), out / "a.tar.zst", options);
+  auto pb = PackTree(b.path(), IgnoreRules::WithDefaults(), out / "b.tar.zst", options);
+  ASSERT_TRUE(pa.ok()) << pa.status().ToString();
+  ASSERT_TRUE(pb.ok()) << pb.status().ToString();
+  EXPECT_EQ(pa->entries, pb->entries);  // modes and mtimes do not leak into the list
+  auto sha = [](const std::string& s) { return crypto::Sha256Hex(s); };
+  std::vector<FileEntry> want = {
+      {"app/bin/src-link", 6, kModeSymlink, sha("../src")},
+      {"app/bin/start.sh", 18, kModeExecutable, sha("#!/bin/sh\necho hi\n")},
+      {"app/" + kLongDir + "/file-with-a-long-name.js", 5, kModeFile, sha("long\n")},
+      {"app/empty", 0, kModeDirectory, sha("")},
+      {"app/package.json", 12, kModeFile, sha("{\"name\":\"x\"}")},
+      {"app/src/a.js", 20, kModeFile, sha("module.exports = 1;\n")}};
+  EXPECT_EQ(pa->entries, want);
+  EXPECT_TRUE(pa->native_addons.empty());
+  EXPECT_TRUE(pa->gyp_packages.empty());
+
+  Layer layer = ManifestLayer(*pa, "app");
+  EXPECT_EQ(layer.digest, pa->digest);
+  EXPECT_EQ(layer.size, pa->size);
+  EXPECT_EQ(layer.role, "app");
+  EXPECT_EQ(layer.files, want);
+}
+
+// zstd's multithreaded format does not depend on the number of workers: a tree large enough
+// for several compression jobs packs to the same bytes with 1, 2, 3 or 4 of them.
+TEST(PackTest, SameDigestWhateverTheNumberOfZstdWorkers) {
+  TempDir a, out;
+  std::string text;
+  uint64_t x = 88172645463325252ULL;
+  for (int file = 0; file < 12; ++file) {
+    text.clear();
+    while (text.size() < (size_t{2} << 20)) {  // 2 MiB of words: compressible, not trivially
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      text += "word" + std::to_string(x % 5000) + (x % 11 == 0 ? "\n" : " ");
+    }
+    WriteFile(a / ("dir" + std::to_string(file % 3) + "/f" + std::to_string(file) + ".txt"), text);
+  }
+  std::optional<Digest> first;
+  for (int workers : {1, 2, 3, 4, 0}) {
+    PackOptions options;
+    options.zstd_workers = workers;
+    auto packed = PackTree(a.path(), IgnoreRules(), out / "l.tar.zst", options);
+    ASSERT_TRUE(packed.ok()) << packed.status().ToString();
+    if (!first) first = packed->digest;
+    EXPECT_EQ(packed->digest, *first) << workers << " workers";
+  }
+  PackOptions bad;
+  bad.zstd_workers = -1;
+  EXPECT_EQ(PackTree(a.path(), IgnoreRules(), out / "x.tar.zst", bad).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
+TEST(PackTest, FindsNativeAddonsAndGypPackages) {
+  TempDir a, out;
+  std::string elf(64, '\0');
+  elf.replace(0, 4,
+              "\x7f"
+              "ELF");
+  elf[4] = 2;
+  elf[5] = 1;
+  elf[18] = 62;  // EM_X86_64
+  WriteFile(a / "bcrypt/binding.gyp", "{}");
+  WriteFile(a / "bcrypt/build/Release/bcrypt_lib.node", elf + "napi_register_module_v1");
+  WriteFile(a / "@s/odd/lib/not-really.node", "just text");
+  WriteFile(a / "binding.gyp", "{}");
+  PackOptions options;
+  options.prefix = "node_modules";
+  auto packed = PackTree(a.path(), IgnoreRules(), out / "deps.tar.zst", options);
+  ASSERT_TRUE(packed.ok()) << packed.status().ToString();
+  ASSERT_EQ(packed->native_addons.size(), 2u);
+  EXPECT_EQ(packed->native_addons[0],
+            (NativeAddon{"node_modules/@s/odd/lib/not-really.node", "", "", "", false, ""}));
+  EXPECT_EQ(packed->native_addons[1],
+            (NativeAddon{"node_modules/bcrypt/build/Release/bcrypt_lib.node", "linux", "x64", "",
+                         true, ""}));
+  EXPECT_EQ(packed->gyp_packages,
+            (std::vector<std::string>{"node_modules", "node_modules/bcrypt"}));
+
+  Manifest m;
+  AddNativeAddons(*packed, &m);
+  EXPECT_EQ(m.native_addons, packed->native_addons);
 }
 
 TEST(PackTest, MissingRootIsNotFound) {

@@ -30,6 +30,32 @@ std::string Join(const std::vector<std::string>& argv) {
   return out;
 }
 
+// Bumped whenever the layer bytes or the cache entry change shape: older entries are never
+// looked up again (the key covers it) and are left for the cache's owner to prune.
+constexpr std::string_view kCacheFormat = "deps-layer/2";
+
+// The cache entry beside <key>.tar.zst: what PackTree reported, so that a hit yields the same
+// manifest as a fresh pack. Entries are [path, size, mode, sha256] arrays to keep it small.
+nlohmann::json CacheEntryJson(const artifact::PackedLayer& l, const std::string& install,
+                              const std::string& node_version) {
+  using nlohmann::json;
+  json entries = json::array();
+  for (const auto& f : l.entries)
+    entries.push_back(json::array({f.path, f.size, f.mode, f.sha256}));
+  json addons = json::array();
+  for (const auto& a : l.native_addons) {
+    addons.push_back({{"path", a.path},
+                      {"os", a.os},
+                      {"arch", a.arch},
+                      {"libc", a.libc},
+                      {"napi", a.napi},
+                      {"node_abi", a.node_abi}});
+  }
+  return {{"digest", l.digest.str()}, {"size", l.size},          {"files", l.files},
+          {"raw_bytes", l.raw_bytes}, {"install", install},      {"node", node_version},
+          {"entries", entries},       {"native_addons", addons}, {"gyp_packages", l.gyp_packages}};
+}
+
 Result<DepsLayer> LoadCached(const std::string& meta_path, const std::string& tar_path) {
   std::ifstream in(meta_path);
   if (!in) return NotFound("no cache entry");
@@ -43,10 +69,20 @@ Result<DepsLayer> LoadCached(const std::string& meta_path, const std::string& ta
     std::error_code ec;
     auto size = static_cast<int64_t>(fs::file_size(tar_path, ec));
     if (ec || size != j.at("size").get<int64_t>()) return NotFound("stale cache entry");
-    DepsLayer d{artifact::PackedLayer{*digest, size, j.at("files").get<int64_t>(),
-                                      j.at("raw_bytes").get<int64_t>(), tar_path},
-                true, ""};
-    return d;
+    artifact::PackedLayer l{*digest, size, j.at("files").get<int64_t>(),
+                            j.at("raw_bytes").get<int64_t>(), tar_path};
+    for (const auto& e : j.value("entries", nlohmann::json::array())) {
+      l.entries.push_back(artifact::FileEntry{e.at(0).get<std::string>(), e.at(1).get<int64_t>(),
+                                              e.at(2).get<uint32_t>(), e.at(3).get<std::string>()});
+    }
+    for (const auto& a : j.value("native_addons", nlohmann::json::array())) {
+      l.native_addons.push_back(
+          artifact::NativeAddon{a.at("path").get<std::string>(), a.at("os").get<std::string>(),
+                                a.at("arch").get<std::string>(), a.at("libc").get<std::string>(),
+                                a.at("napi").get<bool>(), a.at("node_abi").get<std::string>()});
+    }
+    l.gyp_packages = j.value("gyp_packages", std::vector<std::string>());
+    return DepsLayer{std::move(l), true, ""};
   } catch (const nlohmann::json::exception&) {
     return NotFound("bad cache entry");
   }
@@ -71,6 +107,7 @@ Status WriteAtomically(const std::string& path, const std::string& text) {
 
 std::string DepsCacheKey(const DepsKeyInput& in) {
   crypto::Sha256 h;
+  h.Update(kCacheFormat);
   for (const std::string* field : {&in.lockfile_bytes, &in.dependencies_json, &in.node_major,
                                    &in.os, &in.arch, &in.libc, &in.install_flags}) {
     h.Update(std::to_string(field->size()) + ":");
@@ -166,9 +203,7 @@ Result<DepsLayer> BuildDepsLayer(const Project& project, const LocalNode& node,
     return Internal("cannot write " + tar_path + ": " + ec.message());
   }
   packed->path = tar_path;
-  nlohmann::json meta = {{"digest", packed->digest.str()}, {"size", packed->size},
-                         {"files", packed->files},         {"raw_bytes", packed->raw_bytes},
-                         {"install", Join(argv)},          {"node", node.version}};
+  nlohmann::json meta = CacheEntryJson(*packed, Join(argv), node.version);
   AETHER_RETURN_IF_ERROR(WriteAtomically(meta_path, meta.dump() + "\n"));
   return DepsLayer{std::move(packed).value(), false, key};
 }

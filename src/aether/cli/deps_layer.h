@@ -23,7 +23,8 @@ struct DepsKeyInput {
   std::string install_flags;  // the install argv joined with ' '
 };
 
-// Lowercase hex sha256 over the length-prefixed fields: same inputs, same key.
+// Lowercase hex sha256 over the cache format tag and the length-prefixed fields: same inputs,
+// same key.
 std::string DepsCacheKey(const DepsKeyInput& in);
 
 // The production install for a package manager (without checking that it is installed).
@@ -36,8 +37,10 @@ struct DepsLayer {
 };
 
 // Builds or reuses the deps layer of `project` (which must have dependencies). The cache is
-// `cache_dir`/deps/<key>.tar.zst plus <key>.json. A missing package manager or a failed
-// install is kFailedPrecondition with the tool's last output lines.
+// `cache_dir`/deps/<key>.tar.zst plus <key>.json, which keeps the layer's file entries, native
+// addons and binding.gyp packages so a hit describes the layer exactly as a fresh pack does.
+// A missing package manager or a failed install is kFailedPrecondition with the tool's last
+// output lines.
 Result<DepsLayer> BuildDepsLayer(const Project& project, const LocalNode& node,
                                  const HostPlatform& platform, const std::string& cache_dir);
 
