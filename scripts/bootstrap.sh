@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   clang-format clang-tidy
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev
-  libarchive-dev libzstd-dev libssl-dev libcli11-dev
+  libarchive-dev libzstd-dev libssl-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )
