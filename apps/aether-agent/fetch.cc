@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aether/artifact/manifest.h"
+#include "aether/artifact/signature.h"
 #include "aether/artifact/unpack.h"
 #include "aether/core/clock.h"
 #include "aether/core/names.h"
@@ -114,6 +115,7 @@ class Fetcher {
     AETHER_ASSIGN_OR_RETURN(Digest artifact, Digest::Parse(options_.artifact));
     AETHER_RETURN_IF_ERROR(ValidateAppName(options_.app));
     AETHER_ASSIGN_OR_RETURN(artifact::Manifest manifest, FetchManifest(artifact));
+    if (options_.require_signature) AETHER_RETURN_IF_ERROR(VerifySignature(artifact));
     report_.layers = static_cast<int64_t>(manifest.layers.size());
     report_.command = manifest.command;
     report_.health_path = manifest.health_path;
@@ -178,6 +180,42 @@ class Fetcher {
     return artifact::ParseManifest(resp.body);
   }
 
+  Result<std::string> GetJson(const std::string& path) {
+    http::ClientRequest req = Request(server_ + path);
+    Clock::time_point start = Clock::now();
+    AETHER_ASSIGN_OR_RETURN(http::Response resp, client_.Send(req));
+    report_.fetch_ms += MsSince(start);
+    if (resp.status != 200) return HttpError("GET " + req.url, resp);
+    return resp.body;
+  }
+
+  // The artifact's signature must verify against one of the app's active keys, as aetherd
+  // checked at registration: this catches a record or blob changed since.
+  Status VerifySignature(const Digest& artifact) {
+    auto sig_text = GetJson("/artifacts/" + artifact.str() + "/signature");
+    if (!sig_text.ok()) {
+      if (sig_text.status().code() != ErrorCode::kNotFound) return sig_text.status();
+      return Status(ErrorCode::kSignatureRequired,
+                    "artifact " + artifact.str() + " is not signed and signatures are required");
+    }
+    AETHER_ASSIGN_OR_RETURN(std::string keys_text, GetJson("/apps/" + options_.app + "/public-keys"));
+    Clock::time_point start = Clock::now();
+    AETHER_ASSIGN_OR_RETURN(artifact::ArtifactSignature sig, artifact::ParseSignature(*sig_text));
+    auto keys = nlohmann::json::parse(keys_text, nullptr, /*allow_exceptions=*/false);
+    Status result(ErrorCode::kSignatureInvalid,
+                  "artifact " + artifact.str() + " is signed by key " + sig.keyid +
+                      ", which is not an active key of app '" + options_.app + "'");
+    if (keys.is_object() && keys["keys"].is_array()) {
+      for (const auto& k : keys["keys"]) {
+        if (!k.is_object() || k.value("id", "") != sig.keyid || !k.value("active", false)) continue;
+        result = artifact::VerifyArtifactSignature(sig, artifact, k.value("public_key", ""));
+        break;
+      }
+    }
+    report_.verify_ms += MsSince(start);
+    return result;
+  }
+
   // Returns the path of a verified copy of `layer` in `cache`, downloading it if needed.
   Result<std::string> GetLayer(const artifact::Layer& layer, const std::string& cache) {
     std::string path = cache + "/" + std::string(layer.digest.hex());
@@ -195,7 +233,7 @@ class Fetcher {
     }
 
     std::string partial = path + ".partial-" + crypto::RandomHex(4);
-    http::ClientRequest req = Request(server_ + "/artifacts/" + layer.digest.str());
+    http::ClientRequest req = Request(server_ + "/layers/" + layer.digest.str());
     req.follow_redirects = true;  // aetherd answers 302 to a presigned blob URL
     req.download_file = partial;
     req.timeout = std::chrono::minutes(30);

@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
   fetch_cmd->add_option("--dest", fetch.dest, "directory to create (replaced atomically)")
       ->required();
   fetch_cmd->add_option("--cache", fetch.cache, "layer cache directory");
+  fetch_cmd->add_flag("--require-signature", fetch.require_signature,
+                      "refuse an artifact whose signature does not verify against one of the "
+                      "app's active public keys");
 
   aether::agent::RunOptions run;
   int grace_ms = 10000;

@@ -13,6 +13,7 @@
 #include "aether/http/envelope.h"
 #include "aether/http/server.h"
 #include "aether/runtime/local/local_runtime.h"
+#include "aether/runtime/local/node_platform.h"
 #include "aether/store/sqlite/sqlite_store.h"
 
 namespace aether {
@@ -28,6 +29,7 @@ struct Daemon::Parts {
   std::unique_ptr<Runtime> runtime;
   std::unique_ptr<AppService> apps;
   std::unique_ptr<ArtifactService> artifacts;
+  std::unique_ptr<KeyService> keys;
   std::unique_ptr<DeployService> deploys;
   std::unique_ptr<api::Api> api;
   bool stopped = false;
@@ -95,12 +97,25 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   lo.router_port = options.router_port;
   lo.ready_timeout = options.ready_timeout;
   lo.stop_grace = options.stop_grace;
+  lo.require_signature = options.policy.require_signature;
   AETHER_ASSIGN_OR_RETURN(p->runtime, OpenLocalRuntime(lo));
 
   p->apps = std::make_unique<AppService>(*p->store, *p->runtime);
-  p->artifacts = std::make_unique<ArtifactService>(*p->store, *p->blobs, UrlSigner(url_key));
+  ArtifactPolicy policy = options.policy;
+  if (!policy.runtime) {
+    // Native addons must match the node that runs the apps; without one, nothing can run,
+    // so the check is skipped and the rollout reports the missing node.
+    if (auto platform = local::ProbeNodePlatform(); platform.ok()) {
+      policy.runtime = *platform;
+    } else {
+      LogLine("aetherd: " + platform.status().message() + "; native addons are not checked");
+    }
+  }
+  p->artifacts =
+      std::make_unique<ArtifactService>(*p->store, *p->blobs, UrlSigner(url_key), policy);
+  p->keys = std::make_unique<KeyService>(*p->store);
   p->deploys = std::make_unique<DeployService>(*p->store, *p->runtime);
-  p->api = std::make_unique<api::Api>(api::Services{*p->auth, *p->apps, *p->artifacts, *p->deploys,
+  p->api = std::make_unique<api::Api>(api::Services{*p->auth, *p->apps, *p->artifacts, *p->deploys, *p->keys,
                                                     *p->store, *p->blobs,
                                                     [raw] { return raw->api_url; }});
   p->deploys->ResumeAll();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "aether/core/status.h"
+#include "aether/service/evidence.h"
 
 namespace aether {
 
@@ -19,6 +20,8 @@ struct DaemonOptions {
   std::string agent_path;          // aether-agent; "" → next to this executable
   std::chrono::milliseconds ready_timeout{60000};
   std::chrono::milliseconds stop_grace{10000};
+  // Evidence policy (main() reads AETHER_REQUIRE_*); the runtime platform is probed when unset.
+  ArtifactPolicy policy;
 };
 
 class Daemon {

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   o.ready_timeout = std::chrono::milliseconds(ready_ms);
+  o.policy = aether::ArtifactPolicy::FromEnvironment();
 
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;

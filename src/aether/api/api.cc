@@ -13,6 +13,7 @@ Api::Api(Services services)
   RegisterAppRoutes(*this);
   RegisterArtifactRoutes(*this);
   RegisterDeploymentRoutes(*this);
+  RegisterKeyRoutes(*this);
 }
 
 void Api::Route(std::string method, const std::string& pattern, Access access,

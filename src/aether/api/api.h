@@ -12,6 +12,7 @@
 #include "aether/service/artifacts.h"
 #include "aether/service/auth.h"
 #include "aether/service/deployments.h"
+#include "aether/service/keys.h"
 
 namespace aether::api {
 
@@ -20,6 +21,7 @@ struct Services {
   AppService& apps;
   ArtifactService& artifacts;
   DeployService& deploys;
+  KeyService& keys;
   MetadataStore& store;
   BlobStore& blobs;
   std::function<std::string()> public_url;  // "http://127.0.0.1:7070", for presigned paths
@@ -49,5 +51,6 @@ void RegisterHealthRoutes(Api& api);
 void RegisterAppRoutes(Api& api);
 void RegisterArtifactRoutes(Api& api);
 void RegisterDeploymentRoutes(Api& api);
+void RegisterKeyRoutes(Api& api);
 
 }  // namespace aether::api

@@ -1,9 +1,11 @@
-// /artifacts and /blobs: missing-digest query, presign, presigned PUT/GET, complete, HEAD,
-// download redirect, and manifest registration under /apps/{app}/artifacts.
+// /layers, /artifacts and /blobs: missing-digest query, presign, presigned PUT/GET, complete,
+// layer HEAD and download redirect, manifest registration with evidence under
+// /apps/{app}/artifacts, and artifact metadata and evidence by digest.
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
 #include "aether/artifact/manifest.h"
+#include "aether/service/evidence.h"
 
 namespace aether::api {
 namespace {
@@ -28,18 +30,70 @@ Result<std::pair<std::string, long long>> DigestAndSize(const std::string& text)
   return std::make_pair(digest, size);
 }
 
+// The registration body: the manifest object itself (no evidence), or
+// {"manifest": "<exact manifest text>", "signature": {…}, "sbom": {…}, "provenance": {…}}.
+Result<std::pair<std::string, Evidence>> Registration(const std::string& text) {
+  AETHER_ASSIGN_OR_RETURN(auto body, ParseObject(text));
+  if (!body.contains("manifest")) return std::make_pair(text, Evidence{});
+  AETHER_ASSIGN_OR_RETURN(std::string manifest, RequiredString(body, "manifest"));
+  Evidence e;
+  for (auto [key, out] : {std::pair{"signature", &e.signature}, std::pair{"sbom", &e.sbom},
+                          std::pair{"provenance", &e.provenance}}) {
+    auto it = body.find(key);
+    if (it == body.end() || it->is_null()) continue;
+    if (!it->is_object()) return InvalidArgument(std::string("'") + key + "' must be an object");
+    *out = it->dump();
+  }
+  return std::make_pair(std::move(manifest), std::move(e));
+}
+
+nlohmann::json ArtifactJson(const ArtifactRecord& rec) {
+  auto manifest = nlohmann::json::parse(rec.manifest, nullptr, /*allow_exceptions=*/false);
+  auto layers = nlohmann::json::array();
+  if (manifest.is_object() && manifest.contains("layers")) {
+    for (const auto& l : manifest["layers"]) {
+      layers.push_back({{"digest", l.value("digest", "")},
+                        {"size", l.value("size", 0LL)},
+                        {"role", l.value("role", "")}});
+    }
+  }
+  return {{"digest", rec.digest},
+          {"app", rec.app},
+          {"size", rec.size},
+          {"created_at", rec.created_at},
+          {"layers", layers},
+          {"verified", !rec.signed_by.empty()},
+          {"signed_by", rec.signed_by},
+          {"sbom", !rec.sbom.empty()},
+          {"provenance", !rec.provenance.empty()},
+          {"provenance_verified", !rec.provenance_signed_by.empty()}};
+}
+
+// One piece of evidence as its own JSON document, 404 when the artifact has none.
+http::Response EvidenceResponse(Services& s, const std::string& digest,
+                                std::string ArtifactRecord::*field, const char* what) {
+  auto rec = s.artifacts.Find(digest);
+  if (!rec.ok()) return ErrorResponse(rec.status());
+  const std::string& body = (*rec).*field;
+  if (body.empty()) {
+    return ErrorResponse(NotFound("artifact " + rec->digest + " has no " + what));
+  }
+  return http::Response::Text(200, body, "application/json");
+}
+
+
 }  // namespace
 
 void RegisterArtifactRoutes(Api& api) {
   auto& s = api.services();
-  api.Route("HEAD", "/artifacts/{digest}", Access::kPull, [&s](http::Request& req) {
+  api.Route("HEAD", "/layers/{digest}", Access::kPull, [&s](http::Request& req) {
     auto size = s.artifacts.Size(req.Param("digest"));
     if (!size.ok()) return http::Response::Text(HttpStatusFor(size.status().code()), "");
     http::Response res;
     res.headers["Content-Length"] = std::to_string(*size);
     return res;
   });
-  api.Route("GET", "/artifacts/{digest}", Access::kPull, [&s](http::Request& req) {
+  api.Route("GET", "/layers/{digest}", Access::kPull, [&s](http::Request& req) {
     auto url = s.artifacts.PresignDownload(req.Param("digest"));
     if (!url.ok()) return ErrorResponse(url.status());
     http::Response res;
@@ -88,13 +142,25 @@ void RegisterArtifactRoutes(Api& api) {
     return JsonResponse(200, {{"digest", in->first}, {"size", *size}});
   });
   api.Route("POST", "/apps/{app}/artifacts", Access::kAdmin, [&s](http::Request& req) {
-    auto rec = s.artifacts.Register(req.Param("app"), req.body);
+    auto in = Registration(req.body);
+    if (!in.ok()) return ErrorResponse(in.status());
+    auto rec = s.artifacts.Register(req.Param("app"), in->first, in->second);
     if (!rec.ok()) return ErrorResponse(rec.status());
-    auto layers = artifact::ParseManifest(rec->manifest);
-    return JsonResponse(201, {{"digest", rec->digest},
-                              {"app", rec->app},
-                              {"size", rec->size},
-                              {"layers", layers.ok() ? layers->layers.size() : 0}});
+    return JsonResponse(201, ArtifactJson(*rec));
+  });
+  api.Route("GET", "/artifacts/{digest}", Access::kPull, [&s](http::Request& req) {
+    auto rec = s.artifacts.Find(req.Param("digest"));
+    if (!rec.ok()) return ErrorResponse(rec.status());
+    return JsonResponse(200, ArtifactJson(*rec));
+  });
+  api.Route("GET", "/artifacts/{digest}/signature", Access::kPull, [&s](http::Request& req) {
+    return EvidenceResponse(s, req.Param("digest"), &ArtifactRecord::signature, "signature");
+  });
+  api.Route("GET", "/artifacts/{digest}/sbom", Access::kPull, [&s](http::Request& req) {
+    return EvidenceResponse(s, req.Param("digest"), &ArtifactRecord::sbom, "SBOM");
+  });
+  api.Route("GET", "/artifacts/{digest}/provenance", Access::kPull, [&s](http::Request& req) {
+    return EvidenceResponse(s, req.Param("digest"), &ArtifactRecord::provenance, "provenance");
   });
   api.Route("GET", "/apps/{app}/artifacts/{digest}", Access::kPull, [&s](http::Request& req) {
     auto rec = s.artifacts.Get(req.Param("app"), req.Param("digest"));

@@ -8,6 +8,14 @@
 
 namespace aether {
 
+// Where a Node.js app is built or runs, in Node's own vocabulary.
+struct Platform {
+  std::string os;        // process.platform: "linux"
+  std::string arch;      // process.arch: "x64", "arm64"
+  std::string libc;      // "glibc" or "musl"
+  std::string node_abi;  // process.versions.modules, e.g. "115"
+};
+
 struct App {
   std::string name;
   std::string created_at;
@@ -20,6 +28,24 @@ struct ArtifactRecord {
   std::string manifest;  // the exact registered bytes
   long long size = 0;    // sum of layer sizes
   std::string created_at;
+  // Evidence checked at registration ("" when none was given).
+  std::string signature;   // detached signature document (JSON)
+  std::string signed_by;   // key id the signature verified against
+  std::string sbom;        // CycloneDX 1.5 or aether-sbom/v1 JSON
+  std::string provenance;  // DSSE envelope of an in-toto statement (JSON)
+  std::string provenance_signed_by;  // key id the provenance verified against, "" if none
+};
+
+// An Ed25519 public key allowed to sign an app's artifacts. Deactivated keys are kept (so
+// old signatures stay explainable) but no longer verify new registrations.
+struct PublicKey {
+  std::string id;  // "sha256:<hex of the DER public key>"
+  std::string app;
+  std::string name;
+  std::string pem;  // SPKI PEM
+  bool active = true;
+  std::string created_at;
+  std::string deactivated_at;  // "" while active
 };
 
 struct PhaseTiming {

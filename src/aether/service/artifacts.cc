@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "aether/artifact/manifest.h"
+#include "aether/artifact/native.h"
 #include "aether/core/names.h"
 #include "aether/crypto/crypto.h"
 
@@ -59,7 +60,8 @@ Result<long long> ArtifactService::Complete(const std::string& digest, long long
 }
 
 Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
-                                                 const std::string& manifest_bytes) {
+                                                 const std::string& manifest_bytes,
+                                                 const Evidence& evidence) {
   AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
   AETHER_ASSIGN_OR_RETURN(artifact::Manifest m, artifact::ParseManifest(manifest_bytes));
   if (!m.app.empty() && m.app != app) {
@@ -67,6 +69,7 @@ Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
   }
   long long total = 0;
   for (const auto& layer : m.layers) {
+    // The blob store re-hashed each layer when its upload completed: present means verified.
     auto size = blobs_.Size(layer.digest);
     if (!size.ok()) {
       return FailedPrecondition("layer " + layer.digest.str() +
@@ -78,16 +81,29 @@ Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
     }
     total += *size;
   }
-  ArtifactRecord rec{crypto::Sha256Digest(manifest_bytes).str(), app, manifest_bytes, total,
-                     NowRfc3339()};
+  if (policy_.runtime) AETHER_RETURN_IF_ERROR(artifact::CheckNativePlatform(m, *policy_.runtime));
+  Digest digest = crypto::Sha256Digest(manifest_bytes);
+  ArtifactRecord rec;
+  rec.digest = digest.str();
+  rec.app = app;
+  rec.manifest = manifest_bytes;
+  rec.size = total;
+  rec.created_at = NowRfc3339();
+  AETHER_ASSIGN_OR_RETURN(std::vector<PublicKey> keys, store_.ListPublicKeys(app));
+  AETHER_RETURN_IF_ERROR(VerifyEvidence(policy_, keys, digest, evidence, &rec));
   AETHER_RETURN_IF_ERROR(store_.PutArtifact(rec));
-  return rec;
+  return store_.GetArtifact(app, rec.digest);
 }
 
 Result<ArtifactRecord> ArtifactService::Get(const std::string& app, const std::string& digest) {
   AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
   AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
   return store_.GetArtifact(app, d.str());
+}
+
+Result<ArtifactRecord> ArtifactService::Find(const std::string& digest) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  return store_.FindArtifact(d.str());
 }
 
 }  // namespace aether

@@ -1,6 +1,7 @@
 // ArtifactService: the content-addressed upload protocol (which digests are missing, presign,
 // staged PUT, complete with re-hash) and manifest registration, where the manifest's own
-// sha256 becomes the artifact digest. Thread-safe.
+// sha256 becomes the artifact digest and its evidence is verified (service/evidence.h).
+// Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "aether/blob/blob_store.h"
+#include "aether/service/evidence.h"
 #include "aether/store/store.h"
 
 namespace aether {
@@ -15,8 +17,13 @@ namespace aether {
 class ArtifactService {
  public:
   ArtifactService(MetadataStore& store, BlobStore& blobs, UrlSigner signer,
+                  ArtifactPolicy policy = {},
                   std::chrono::seconds url_ttl = std::chrono::minutes(15))
-      : store_(store), blobs_(blobs), signer_(std::move(signer)), ttl_(url_ttl) {}
+      : store_(store),
+        blobs_(blobs),
+        signer_(std::move(signer)),
+        policy_(std::move(policy)),
+        ttl_(url_ttl) {}
 
   Result<long long> Size(const std::string& digest);
   // The subset of `digests` the blob store lacks, in the order given.
@@ -32,14 +39,20 @@ class ArtifactService {
 
   Result<long long> Complete(const std::string& digest, long long size);
 
-  // Validates the manifest (schema, every layer uploaded) and records it for `app`.
-  Result<ArtifactRecord> Register(const std::string& app, const std::string& manifest_bytes);
+  // Validates the manifest (schema, every layer uploaded with its size, native addons built
+  // for the runtime's platform) and its evidence, then records it for `app`.
+  Result<ArtifactRecord> Register(const std::string& app, const std::string& manifest_bytes,
+                                  const Evidence& evidence = {});
   Result<ArtifactRecord> Get(const std::string& app, const std::string& digest);
+  // By artifact digest alone, for /artifacts/{digest} and its evidence.
+  Result<ArtifactRecord> Find(const std::string& digest);
+  const ArtifactPolicy& policy() const { return policy_; }
 
  private:
   MetadataStore& store_;
   BlobStore& blobs_;
   UrlSigner signer_;
+  ArtifactPolicy policy_;
   std::chrono::seconds ttl_;
 };
 

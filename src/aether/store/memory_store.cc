@@ -39,6 +39,7 @@ class MemoryStore final : public MetadataStore {
     if (apps_.erase(std::string(name)) == 0) return AppNotFound(name);
     std::erase_if(artifacts_, [&](const auto& kv) { return kv.second.app == name; });
     std::erase_if(deployments_, [&](const auto& kv) { return kv.second.app == name; });
+    std::erase_if(keys_, [&](const PublicKey& k) { return k.app == name; });
     return Status::Ok();
   }
 
@@ -53,8 +54,61 @@ class MemoryStore final : public MetadataStore {
   Status PutArtifact(const ArtifactRecord& a) override {
     std::lock_guard lock(mu_);
     if (!apps_.contains(a.app)) return AppNotFound(a.app);
-    artifacts_.emplace(a.app + "/" + a.digest, a);
+    auto [it, inserted] = artifacts_.emplace(a.app + "/" + a.digest, a);
+    if (!inserted) {
+      ArtifactRecord& have = it->second;
+      have.signature = a.signature;
+      have.signed_by = a.signed_by;
+      have.sbom = a.sbom;
+      have.provenance = a.provenance;
+      have.provenance_signed_by = a.provenance_signed_by;
+    }
     return Status::Ok();
+  }
+
+  Result<ArtifactRecord> FindArtifact(std::string_view digest) override {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, a] : artifacts_) {
+      if (a.digest == digest) return a;
+    }
+    return NotFound("artifact " + std::string(digest) + " is not registered");
+  }
+
+  Status PutPublicKey(const PublicKey& key) override {
+    std::lock_guard lock(mu_);
+    if (!apps_.contains(key.app)) return AppNotFound(key.app);
+    for (const auto& k : keys_) {
+      if (k.app == key.app && k.id == key.id) {
+        return AlreadyExists("key " + key.id + " is already registered for app '" + key.app +
+                             "'");
+      }
+    }
+    keys_.push_back(key);
+    return Status::Ok();
+  }
+
+  Result<std::vector<PublicKey>> ListPublicKeys(std::string_view app) override {
+    std::lock_guard lock(mu_);
+    if (!apps_.contains(std::string(app))) return AppNotFound(app);
+    std::vector<PublicKey> out;
+    for (const auto& k : keys_) {
+      if (k.app == app) out.push_back(k);
+    }
+    return out;
+  }
+
+  Result<PublicKey> DeactivatePublicKey(std::string_view app, std::string_view id,
+                                        std::string_view when) override {
+    std::lock_guard lock(mu_);
+    for (auto& k : keys_) {
+      if (k.app != app || k.id != id) continue;
+      if (k.active) {
+        k.active = false;
+        k.deactivated_at = std::string(when);
+      }
+      return k;
+    }
+    return KeyNotFound(app, id);
   }
 
   Result<ArtifactRecord> GetArtifact(std::string_view app, std::string_view digest) override {
@@ -124,6 +178,10 @@ class MemoryStore final : public MetadataStore {
   static Status AppNotFound(std::string_view name) {
     return NotFound("app '" + std::string(name) + "' not found");
   }
+  static Status KeyNotFound(std::string_view app, std::string_view id) {
+    return NotFound("key " + std::string(id) + " is not registered for app '" + std::string(app) +
+                    "'");
+  }
 
   std::mutex mu_;
   std::map<std::string, App> apps_;
@@ -131,6 +189,7 @@ class MemoryStore final : public MetadataStore {
   std::map<std::string, Deployment> deployments_;
   std::vector<std::string> d_order_;
   std::map<std::string, TokenRecord> tokens_;
+  std::vector<PublicKey> keys_;  // in registration order
 };
 
 }  // namespace

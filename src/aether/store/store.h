@@ -1,4 +1,5 @@
-// MetadataStore: the control plane's durable records (apps, artifacts, deployments, tokens).
+// MetadataStore: the control plane's durable records (apps, artifacts, public keys,
+// deployments, tokens).
 // Implementations: MemoryStore (fake, beside this file), store/sqlite (embedded default).
 // Implementations are thread-safe: every method may be called from any thread.
 #pragma once
@@ -27,9 +28,18 @@ class MetadataStore {
   virtual Status DeleteApp(std::string_view name) = 0;
   virtual Status SetCurrentDeployment(std::string_view app, std::string_view deployment_id) = 0;
 
-  // Idempotent: registering the same digest for the same app again is ok.
+  // Registering the same digest for the same app again keeps the first record's manifest
+  // and time, and replaces its evidence (signature, SBOM, provenance) with the new one.
   virtual Status PutArtifact(const ArtifactRecord& artifact) = 0;
   virtual Result<ArtifactRecord> GetArtifact(std::string_view app, std::string_view digest) = 0;
+  // By digest alone (a manifest names its app, so a digest belongs to one app).
+  virtual Result<ArtifactRecord> FindArtifact(std::string_view digest) = 0;
+
+  virtual Status PutPublicKey(const PublicKey& key) = 0;  // kAlreadyExists for (app, id)
+  virtual Result<std::vector<PublicKey>> ListPublicKeys(std::string_view app) = 0;  // by time
+  // Marks a key inactive at `when`; kNotFound for an unknown key. Idempotent.
+  virtual Result<PublicKey> DeactivatePublicKey(std::string_view app, std::string_view id,
+                                                std::string_view when) = 0;
 
   virtual Status CreateDeployment(const Deployment& d) = 0;
   virtual Status UpdateDeployment(const Deployment& d) = 0;  // kNotFound if it vanished

@@ -31,6 +31,17 @@ class StoreContract : public ::testing::TestWithParam<StoreFactory> {
     return d;
   }
 
+  // An artifact of app "web" registered at "t0", with no evidence.
+  static ArtifactRecord MakeArtifact(char hex, const std::string& manifest, long long size) {
+    ArtifactRecord a;
+    a.digest = "sha256:" + std::string(64, hex);
+    a.app = "web";
+    a.manifest = manifest;
+    a.size = size;
+    a.created_at = "t0";
+    return a;
+  }
+
  private:
   std::unique_ptr<MetadataStore> store_;
 };
@@ -54,7 +65,7 @@ TEST_P(StoreContract, AppsCreateGetListDelete) {
 
 TEST_P(StoreContract, ArtifactsAreIdempotentAndScopedToTheirApp) {
   ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
-  ArtifactRecord a{"sha256:" + std::string(64, 'b'), "web", "{\"m\":1}", 42, "t0"};
+  ArtifactRecord a = MakeArtifact('b', "{\"m\":1}", 42);
   ASSERT_TRUE(store().PutArtifact(a).ok());
   ASSERT_TRUE(store().PutArtifact(a).ok());
   auto got = store().GetArtifact("web", a.digest);
@@ -64,6 +75,76 @@ TEST_P(StoreContract, ArtifactsAreIdempotentAndScopedToTheirApp) {
   EXPECT_EQ(store().GetArtifact("other", a.digest).status().code(), ErrorCode::kNotFound);
   a.app = "ghost";
   EXPECT_EQ(store().PutArtifact(a).code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, ArtifactEvidenceIsReplacedOnReRegistration) {
+  ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
+  ArtifactRecord a = MakeArtifact('c', "{\"m\":2}", 7);
+  ASSERT_TRUE(store().PutArtifact(a).ok());
+  EXPECT_EQ(store().FindArtifact(a.digest)->signature, "");
+  ArtifactRecord signed_copy = a;
+  signed_copy.manifest = "ignored: the first manifest stays";
+  signed_copy.created_at = "t9";
+  signed_copy.signature = "{\"sig\":1}";
+  signed_copy.signed_by = "sha256:k1";
+  signed_copy.sbom = "{\"bomFormat\":\"CycloneDX\"}";
+  signed_copy.provenance = "{\"payload\":\"x\"}";
+  signed_copy.provenance_signed_by = "sha256:k1";
+  ASSERT_TRUE(store().PutArtifact(signed_copy).ok());
+  auto got = store().FindArtifact(a.digest);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->app, "web");
+  EXPECT_EQ(got->manifest, "{\"m\":2}");
+  EXPECT_EQ(got->created_at, "t0");
+  EXPECT_EQ(got->signature, "{\"sig\":1}");
+  EXPECT_EQ(got->signed_by, "sha256:k1");
+  EXPECT_EQ(got->sbom, "{\"bomFormat\":\"CycloneDX\"}");
+  EXPECT_EQ(got->provenance, "{\"payload\":\"x\"}");
+  EXPECT_EQ(got->provenance_signed_by, "sha256:k1");
+  EXPECT_EQ(store().GetArtifact("web", a.digest)->signed_by, "sha256:k1");
+  EXPECT_EQ(store().FindArtifact("sha256:" + std::string(64, 'd')).status().code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, PublicKeysListDeactivateAndGoWithTheirApp) {
+  ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
+  ASSERT_TRUE(store().CreateApp({"api", "t0", ""}).ok());
+  PublicKey k1{"sha256:k1", "web", "laptop", "PEM1", true, "t1", ""};
+  PublicKey k2{"sha256:k2", "web", "ci", "PEM2", true, "t2", ""};
+  ASSERT_TRUE(store().PutPublicKey(k1).ok());
+  ASSERT_TRUE(store().PutPublicKey(k2).ok());
+  EXPECT_EQ(store().PutPublicKey(k1).code(), ErrorCode::kAlreadyExists);
+  PublicKey other = k1;
+  other.app = "api";  // the same key may sign for several apps
+  ASSERT_TRUE(store().PutPublicKey(other).ok());
+  other.app = "ghost";
+  EXPECT_EQ(store().PutPublicKey(other).code(), ErrorCode::kNotFound);
+
+  auto keys = store().ListPublicKeys("web");
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].id, "sha256:k1");
+  EXPECT_EQ((*keys)[0].name, "laptop");
+  EXPECT_EQ((*keys)[0].pem, "PEM1");
+  EXPECT_TRUE((*keys)[0].active);
+  EXPECT_EQ((*keys)[1].id, "sha256:k2");
+
+  auto off = store().DeactivatePublicKey("web", "sha256:k1", "t5");
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->active);
+  EXPECT_EQ(off->deactivated_at, "t5");
+  auto again = store().DeactivatePublicKey("web", "sha256:k1", "t6");  // idempotent
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->deactivated_at, "t5");
+  EXPECT_FALSE((*store().ListPublicKeys("web"))[0].active);
+  EXPECT_TRUE((*store().ListPublicKeys("api"))[0].active);
+  EXPECT_EQ(store().DeactivatePublicKey("web", "sha256:zz", "t7").status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store().ListPublicKeys("ghost").status().code(), ErrorCode::kNotFound);
+
+  ASSERT_TRUE(store().DeleteApp("web").ok());
+  ASSERT_TRUE(store().CreateApp({"web", "t8", ""}).ok());
+  EXPECT_TRUE(store().ListPublicKeys("web")->empty());
 }
 
 TEST_P(StoreContract, DeploymentsRoundTripNewestFirst) {

@@ -162,6 +162,7 @@ class LocalRuntime final : public Runtime {
                o_.server_url, "--app",       spec.app,
                "--artifact",  spec.artifact, "--dest",
                dest,          "--cache",     (fs::path(o_.data_dir) / "cache" / "layers").string()};
+    if (o_.require_signature) so.argv.emplace_back("--require-signature");
     so.env = {"AETHER_PULL_TOKEN=" + o_.pull_token, "PATH=/usr/bin:/bin"};
     auto run = local::RunCaptured(so, std::chrono::minutes(10));
     if (!run.ok()) return Status(ErrorCode::kDeployFailed, "fetch: " + run.status().message());

@@ -25,6 +25,17 @@ CREATE TABLE IF NOT EXISTS artifacts (
   created_at TEXT NOT NULL,
   PRIMARY KEY (app, digest)
 );
+CREATE INDEX IF NOT EXISTS artifacts_by_digest ON artifacts(digest);
+CREATE TABLE IF NOT EXISTS public_keys (
+  app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  pem TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  deactivated_at TEXT NOT NULL,
+  PRIMARY KEY (app, id)
+);
 CREATE TABLE IF NOT EXISTS deployments (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
@@ -63,6 +74,22 @@ std::vector<PhaseTiming> PhasesFromJson(const std::string& text) {
   return out;
 }
 
+// Evidence columns of `artifacts`, added to databases created before they existed.
+constexpr const char* kEvidenceColumns[] = {"signature", "signed_by", "sbom", "provenance",
+                                            "provenance_signed_by"};
+
+Status AddMissingColumns(sqlite3* db) {
+  for (const char* column : kEvidenceColumns) {
+    sqlite::Statement st(db, "SELECT 1 FROM pragma_table_info('artifacts') WHERE name=?");
+    st.Bind(column);
+    AETHER_ASSIGN_OR_RETURN(bool have, st.Step());
+    if (have) continue;
+    AETHER_RETURN_IF_ERROR(sqlite::Exec(db, std::string("ALTER TABLE artifacts ADD COLUMN ") +
+                                                column + " TEXT NOT NULL DEFAULT ''"));
+  }
+  return Status::Ok();
+}
+
 Status AppNotFound(std::string_view name) {
   return NotFound("app '" + std::string(name) + "' not found");
 }
@@ -73,10 +100,11 @@ class SqliteStore final : public MetadataStore {
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
   Status Init() {
-    return sqlite::Exec(db_,
-                        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-                        "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;" +
-                            std::string(kSchema));
+    AETHER_RETURN_IF_ERROR(sqlite::Exec(db_,
+                                        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                                        "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;" +
+                                            std::string(kSchema)));
+    return AddMissingColumns(db_);
   }
 
   Status Ping() override {
@@ -138,10 +166,15 @@ class SqliteStore final : public MetadataStore {
 
   Status PutArtifact(const ArtifactRecord& a) override {
     std::lock_guard lock(mu_);
-    sqlite::Statement st(db_,
-                         "INSERT INTO artifacts(app, digest, manifest, size, created_at) "
-                         "VALUES(?,?,?,?,?) ON CONFLICT(app, digest) DO NOTHING");
-    st.Bind(a.app, a.digest, a.manifest, a.size, a.created_at);
+    sqlite::Statement st(
+        db_,
+        "INSERT INTO artifacts(app, digest, manifest, size, created_at, signature, signed_by, "
+        "sbom, provenance, provenance_signed_by) VALUES(?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(app, digest) DO UPDATE SET signature=excluded.signature, "
+        "signed_by=excluded.signed_by, sbom=excluded.sbom, provenance=excluded.provenance, "
+        "provenance_signed_by=excluded.provenance_signed_by");
+    st.Bind(a.app, a.digest, a.manifest, a.size, a.created_at, a.signature, a.signed_by, a.sbom,
+            a.provenance, a.provenance_signed_by);
     Status s = st.Run();
     if (s.code() == ErrorCode::kConflict) return AppNotFound(a.app);  // foreign key
     return s;
@@ -149,16 +182,75 @@ class SqliteStore final : public MetadataStore {
 
   Result<ArtifactRecord> GetArtifact(std::string_view app, std::string_view digest) override {
     std::lock_guard lock(mu_);
-    sqlite::Statement st(db_,
-                         "SELECT app, digest, manifest, size, created_at FROM artifacts "
-                         "WHERE app=? AND digest=?");
+    sqlite::Statement st(db_, std::string(kSelectArtifact) + " WHERE app=? AND digest=?");
     st.Bind(app, digest);
     AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
       return NotFound("artifact " + std::string(digest) + " is not registered for app '" +
                       std::string(app) + "'");
     }
-    return ArtifactRecord{st.Text(1), st.Text(0), st.Text(2), st.Int(3), st.Text(4)};
+    return ReadArtifact(st);
+  }
+
+  Result<ArtifactRecord> FindArtifact(std::string_view digest) override {
+    std::lock_guard lock(mu_);
+    sqlite::Statement st(db_, std::string(kSelectArtifact) + " WHERE digest=? LIMIT 1");
+    st.Bind(digest);
+    AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return NotFound("artifact " + std::string(digest) + " is not registered");
+    return ReadArtifact(st);
+  }
+
+  Status PutPublicKey(const PublicKey& k) override {
+    std::lock_guard lock(mu_);
+    {
+      sqlite::Statement exists(db_, "SELECT 1 FROM public_keys WHERE app=? AND id=?");
+      exists.Bind(k.app, k.id);
+      AETHER_ASSIGN_OR_RETURN(bool found, exists.Step());
+      if (found) {
+        return AlreadyExists("key " + k.id + " is already registered for app '" + k.app + "'");
+      }
+    }
+    sqlite::Statement st(db_,
+                         "INSERT INTO public_keys(app, id, name, pem, active, created_at, "
+                         "deactivated_at) VALUES(?,?,?,?,?,?,?)");
+    st.Bind(k.app, k.id, k.name, k.pem, static_cast<long long>(k.active ? 1 : 0), k.created_at,
+            k.deactivated_at);
+    Status s = st.Run();
+    if (s.code() == ErrorCode::kConflict) return AppNotFound(k.app);  // foreign key
+    return s;
+  }
+
+  Result<std::vector<PublicKey>> ListPublicKeys(std::string_view app) override {
+    std::lock_guard lock(mu_);
+    AETHER_RETURN_IF_ERROR(RequireApp(app));
+    sqlite::Statement st(db_, std::string(kSelectKey) + " WHERE app=? ORDER BY rowid");
+    st.Bind(app);
+    std::vector<PublicKey> out;
+    while (true) {
+      AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      out.push_back(ReadKey(st));
+    }
+    return out;
+  }
+
+  Result<PublicKey> DeactivatePublicKey(std::string_view app, std::string_view id,
+                                        std::string_view when) override {
+    std::lock_guard lock(mu_);
+    sqlite::Statement update(db_,
+                             "UPDATE public_keys SET active=0, deactivated_at=? "
+                             "WHERE app=? AND id=? AND active=1");
+    update.Bind(when, app, id);
+    AETHER_RETURN_IF_ERROR(update.Run());
+    sqlite::Statement st(db_, std::string(kSelectKey) + " WHERE app=? AND id=?");
+    st.Bind(app, id);
+    AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) {
+      return NotFound("key " + std::string(id) + " is not registered for app '" +
+                      std::string(app) + "'");
+    }
+    return ReadKey(st);
   }
 
   Status CreateDeployment(const Deployment& d) override {
@@ -195,12 +287,7 @@ class SqliteStore final : public MetadataStore {
 
   Result<std::vector<Deployment>> ListDeployments(std::string_view app) override {
     std::lock_guard lock(mu_);
-    {
-      sqlite::Statement exists(db_, "SELECT 1 FROM apps WHERE name=?");
-      exists.Bind(app);
-      AETHER_ASSIGN_OR_RETURN(bool found, exists.Step());
-      if (!found) return AppNotFound(app);
-    }
+    AETHER_RETURN_IF_ERROR(RequireApp(app));
     sqlite::Statement st(db_, std::string(kSelectDeployment) + " WHERE app=? ORDER BY seq DESC");
     st.Bind(app);
     std::vector<Deployment> out;
@@ -239,6 +326,29 @@ class SqliteStore final : public MetadataStore {
   }
 
  private:
+  Status RequireApp(std::string_view app) {
+    sqlite::Statement exists(db_, "SELECT 1 FROM apps WHERE name=?");
+    exists.Bind(app);
+    AETHER_ASSIGN_OR_RETURN(bool found, exists.Step());
+    return found ? Status::Ok() : AppNotFound(app);
+  }
+
+  static constexpr const char* kSelectArtifact =
+      "SELECT app, digest, manifest, size, created_at, signature, signed_by, sbom, provenance, "
+      "provenance_signed_by FROM artifacts";
+  static constexpr const char* kSelectKey =
+      "SELECT app, id, name, pem, active, created_at, deactivated_at FROM public_keys";
+
+  static ArtifactRecord ReadArtifact(sqlite::Statement& st) {
+    return ArtifactRecord{st.Text(1), st.Text(0), st.Text(2), st.Int(3), st.Text(4),
+                          st.Text(5), st.Text(6), st.Text(7), st.Text(8), st.Text(9)};
+  }
+
+  static PublicKey ReadKey(sqlite::Statement& st) {
+    return PublicKey{st.Text(1), st.Text(0), st.Text(2), st.Text(3),
+                     st.Int(4) != 0, st.Text(5), st.Text(6)};
+  }
+
   static constexpr const char* kSelectDeployment =
       "SELECT id, app, artifact, status, reason, url, phases, created_at, updated_at "
       "FROM deployments";

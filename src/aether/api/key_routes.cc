@@ -1,0 +1,48 @@
+// /apps/{app}/public-keys: register, list and deactivate the keys that sign an app's artifacts.
+#include "aether/api/api.h"
+#include "aether/api/errors.h"
+#include "aether/api/json.h"
+
+namespace aether::api {
+namespace {
+
+nlohmann::json KeyJson(const PublicKey& k) {
+  return {{"id", k.id},
+          {"app", k.app},
+          {"name", k.name},
+          {"public_key", k.pem},
+          {"active", k.active},
+          {"created_at", k.created_at},
+          {"deactivated_at", k.deactivated_at}};
+}
+
+}  // namespace
+
+void RegisterKeyRoutes(Api& api) {
+  auto& s = api.services();
+  api.Route("POST", "/apps/{app}/public-keys", Access::kAdmin, [&s](http::Request& req) {
+    auto body = ParseObject(req.body);
+    if (!body.ok()) return ErrorResponse(body.status());
+    auto pem = RequiredString(*body, "public_key");
+    if (!pem.ok()) return ErrorResponse(pem.status());
+    std::string name;
+    if (auto it = body->find("name"); it != body->end() && it->is_string()) name = *it;
+    auto key = s.keys.Register(req.Param("app"), *pem, name);
+    if (!key.ok()) return ErrorResponse(key.status());
+    return JsonResponse(201, KeyJson(*key));
+  });
+  api.Route("GET", "/apps/{app}/public-keys", Access::kPull, [&s](http::Request& req) {
+    auto keys = s.keys.List(req.Param("app"));
+    if (!keys.ok()) return ErrorResponse(keys.status());
+    auto items = nlohmann::json::array();
+    for (const auto& k : *keys) items.push_back(KeyJson(k));
+    return JsonResponse(200, {{"keys", items}});
+  });
+  api.Route("DELETE", "/apps/{app}/public-keys/{id}", Access::kAdmin, [&s](http::Request& req) {
+    auto key = s.keys.Deactivate(req.Param("app"), req.Param("id"));
+    if (!key.ok()) return ErrorResponse(key.status());
+    return JsonResponse(200, KeyJson(*key));
+  });
+}
+
+}  // namespace aether::api
