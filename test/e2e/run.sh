@@ -11,9 +11,11 @@ unset AETHER_SERVER AETHER_TOKEN
 PASSED=0
 FAILED=0
 AETHERD_PID=""
+POLICY_PID=""
 
 cleanup() {
   [[ -n $AETHERD_PID ]] && kill "$AETHERD_PID" 2>/dev/null && wait "$AETHERD_PID" 2>/dev/null
+  [[ -n $POLICY_PID ]] && kill "$POLICY_PID" 2>/dev/null && wait "$POLICY_PID" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -111,6 +113,54 @@ mkdir -p "$WORK/crash" && cat >"$WORK/crash/package.json" <<'JSON'
 JSON
 expect_exit "crashing app fails the deploy" 6 bash -c "cd '$WORK/crash' && '$BIN/aether' deploy"
 check "previous release of sample-node still serves" grep -q "Hello" <<<"$(curl -sf --max-time 5 "$URL")"
+
+# --- signing keys, SBOM, provenance, policy ------------------------------------------------
+KEY=$XDG_CONFIG_HOME/aether/keys/aether-ed25519.key
+check "keys generate writes the private key 0600" bash -c "'$BIN/aether' keys generate >/dev/null && test \$(stat -c %a '$KEY') = 600 && test -s '$KEY.pub'"
+expect_exit "keys generate refuses to overwrite" 3 aether keys generate
+check "keys register for express-app" aether keys register --app express-app --name e2e
+js=$(cd "$WORK/express-app" && aether deploy --format json --sign-key "$KEY" 2>"$WORK/signed.err")
+rc=$?
+jq_() { python3 -c "import json,sys; d=json.loads(sys.stdin.read()); print($1)" <<<"$js"; }
+check "signed deploy prints one JSON object (rc $rc)" test "$rc" -eq 0 -a "$(jq_ 'd["status"]')" = running
+check "the server verified the signature" test "$(jq_ 'd["verified"]')" = True
+check "progress went to stderr, not stdout" grep -q "Deploying express-app" "$WORK/signed.err"
+check "SBOM, signature and provenance files were written" test -s "$(jq_ 'd["sbom"]')" -a -s "$(jq_ 'd["signature"]')" -a -s "$(jq_ 'd["provenance"]')"
+check "the provenance verified against the registered key" test "$(jq_ 'd["provenance_verified"]')" = True
+check "per-phase timings are reported" test "$(jq_ '",".join(sorted(d["timings"]))')" = "deps,detect,hash,pack,provenance,register,rollout,sbom,sign,total,upload"
+ARTIFACT=$(jq_ 'd["artifact"]')
+sbom=$(curl -sf -H "Authorization: Bearer $(cat "$WORK/data/admin.token")" "$SERVER/artifacts/$ARTIFACT/sbom")
+check "aetherd serves the CycloneDX SBOM" grep -q '"specVersion":"1.5"' <<<"$sbom"
+check "the SBOM lists express" grep -q 'pkg:npm/express@' <<<"$sbom"
+before=$(aether status --app express-app --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deployments"]))')
+js=$(cd "$WORK/express-app" && aether deploy --dry-run --no-sbom --json 2>/dev/null)
+check "--dry-run packs without deploying" test "$(jq_ 'd["dry_run"]')" = True -a -z "$(jq_ 'd.get("deployment","")')"
+check "--no-sbom writes no SBOM" test -z "$(jq_ 'd["sbom"]')"
+after=$(aether status --app express-app --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["deployments"]))')
+check "--dry-run created no deployment ($before → $after)" test "$before" = "$after"
+out=$(cd "$WORK/express-app" && AETHER_PROVENANCE_TIMEOUT_MS=1 aether deploy --dry-run --sign-key "$KEY" 2>&1)
+check "a provenance timeout is reported, not silent" grep -q "provenance was not ready within 1 ms" <<<"$out"
+expect_exit "required provenance that times out fails the deploy" 3 bash -c "cd '$WORK/express-app' && AETHER_REQUIRE_PROVENANCE=1 AETHER_PROVENANCE_TIMEOUT_MS=1 '$BIN/aether' deploy --dry-run --sign-key '$KEY'"
+cp "$KEY" "$WORK/open.key" && chmod 644 "$WORK/open.key"
+expect_exit "a world-readable signing key is refused" 3 bash -c "cd '$WORK/express-app' && '$BIN/aether' deploy --dry-run --sign-key '$WORK/open.key'"
+
+# A second aetherd that requires signatures.
+P_API=$(free_port); P_ROUTER=$(free_port); P_SERVER=http://127.0.0.1:$P_API
+AETHER_REQUIRE_SIGNATURE=1 "$BIN/aetherd" --data-dir "$WORK/data-policy" --port "$P_API" \
+  --router-port "$P_ROUTER" --ready-timeout-ms 30000 >"$WORK/aetherd-policy.log" 2>&1 &
+POLICY_PID=$!
+for _ in $(seq 1 100); do curl -sf "$P_SERVER/healthz" >/dev/null && break; sleep 0.1; done
+export AETHER_SERVER=$P_SERVER AETHER_TOKEN=$(cat "$WORK/data-policy/admin.token")
+aether apps create sample-node >/dev/null
+expect_exit "unsigned deploy refused by AETHER_REQUIRE_SIGNATURE" 8 bash -c "cd '$WORK/sample-node' && '$BIN/aether' deploy"
+expect_exit "signature by an unregistered key refused" 8 bash -c "cd '$WORK/sample-node' && '$BIN/aether' deploy --sign-key '$KEY'"
+aether keys register --app sample-node >/dev/null
+if out=$(cd "$WORK/sample-node" && AETHER_SIGNING_KEY=$KEY aether deploy 2>&1); then pass "signed deploy accepted (AETHER_SIGNING_KEY)"; else fail "signed deploy accepted (AETHER_SIGNING_KEY)" "$out"; fi
+KEY_ID=$(aether keys list --app sample-node --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["keys"][0]["id"])')
+check "keys deactivate" aether keys deactivate "$KEY_ID" --app sample-node
+expect_exit "a deactivated key signs nothing new" 8 bash -c "cd '$WORK/sample-node' && echo '// v3' >>index.js && '$BIN/aether' deploy --sign-key '$KEY'"
+kill "$POLICY_PID"; wait "$POLICY_PID" 2>/dev/null
+unset AETHER_SERVER AETHER_TOKEN
 
 # --- restart: aetherd brings the current releases back ------------------------------------
 kill "$AETHERD_PID"; wait "$AETHERD_PID" 2>/dev/null

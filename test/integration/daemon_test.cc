@@ -1,22 +1,6 @@
 // Integration suite: the whole aetherd (SQLite, fs blobs, local runtime, real agent) started
 // in-process on port 0, driven over real HTTP. Deploys examples/sample-node from source.
-#include "aetherd/daemon.h"
-
-#include <gtest/gtest.h>
-#include <signal.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <thread>
-
-#include "aether/artifact/manifest.h"
-#include "aether/artifact/pack.h"
-#include "aether/crypto/crypto.h"
-#include "aether/http/client.h"
+#include "daemon_harness.h"
 
 namespace aether {
 namespace {
@@ -24,151 +8,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// A plain (uncompressed) ustar archive holding `files`, names taken verbatim: lets a test build
-// the hostile layers a well-behaved packer never writes.
-std::string MakeTar(const std::vector<std::pair<std::string, std::string>>& files) {
-  std::string out;
-  for (const auto& [name, data] : files) {
-    std::string h(512, '\0');
-    std::snprintf(h.data(), 100, "%s", name.c_str());
-    std::snprintf(h.data() + 100, 8, "%07o", 0644);
-    std::snprintf(h.data() + 108, 8, "%07o", 0);
-    std::snprintf(h.data() + 116, 8, "%07o", 0);
-    std::snprintf(h.data() + 124, 12, "%011o", static_cast<unsigned>(data.size()));
-    std::snprintf(h.data() + 136, 12, "%011o", 0);
-    h[156] = '0';
-    std::memcpy(h.data() + 257, "ustar\00000", 8);
-    std::memset(h.data() + 148, ' ', 8);
-    unsigned sum = 0;
-    for (unsigned char c : h) sum += c;
-    std::snprintf(h.data() + 148, 8, "%06o", sum);
-    out += h + data + std::string((512 - data.size() % 512) % 512, '\0');
-  }
-  return out + std::string(1024, '\0');
-}
-
-class DaemonTest : public ::testing::Test {
+class DaemonTest : public ::testing::Test, protected testing::DaemonHarness {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new std::string(::testing::TempDir() + "/aetherd-it-" + std::to_string(getpid()));
-    fs::remove_all(*dir_);
-    DaemonOptions o;
-    o.data_dir = *dir_ + "/data";
-    o.port = 0;
-    o.router_port = 0;
-    o.agent_path = AETHER_AGENT_BIN;
-    o.ready_timeout = std::chrono::seconds(20);
-    o.stop_grace = std::chrono::seconds(3);
-    auto d = Daemon::Start(o);
-    ASSERT_TRUE(d.ok()) << d.status().ToString();
-    daemon_ = std::move(d).value().release();
-    std::ifstream in(daemon_->admin_token_file());
-    token_ = new std::string;
-    std::getline(in, *token_);
-  }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    fs::remove_all(*dir_);
-    delete dir_;
-    delete token_;
-  }
-
-  http::Response Call(const std::string& method, const std::string& path,
-                      const std::string& body = "", const std::string& token = *token_) {
-    http::ClientRequest req;
-    req.method = method;
-    req.url = path.starts_with("http") ? path : daemon_->api_url() + path;
-    req.body = body;
-    if (!token.empty()) req.headers["Authorization"] = "Bearer " + token;
-    if (!body.empty()) req.headers["Content-Type"] = "application/json";
-    auto res = client_->Send(req);
-    EXPECT_TRUE(res.ok()) << res.status().ToString();
-    return res.ok() ? std::move(res).value() : http::Response{};
-  }
-
-  static json Json(const http::Response& r) { return json::parse(r.body, nullptr, false); }
-
-  // Uploads a file through missing → presign → PUT → complete; returns its digest.
-  std::string UploadFile(const std::string& path) {
-    long long size = 0;
-    std::string digest = crypto::Sha256File(path, &size)->str();
-    auto missing = Json(Call("POST", "/artifacts/missing", json{{"digests", {digest}}}.dump()));
-    if (missing["missing"].empty()) return digest;
-    auto url =
-        Json(Call("POST", "/artifacts/presign", json{{"digest", digest}, {"size", size}}.dump()));
-    http::ClientRequest put;
-    put.method = "PUT";
-    put.url = url["url"];
-    put.upload_file = path;
-    EXPECT_EQ(client_->Send(put)->status, 201);
-    EXPECT_EQ(
-        Call("POST", "/artifacts/complete", json{{"digest", digest}, {"size", size}}.dump()).status,
-        200);
-    auto head = Call("HEAD", "/artifacts/" + digest);
-    EXPECT_EQ(head.status, 200);
-    EXPECT_EQ(head.headers["Content-Length"], std::to_string(size));
-    return digest;
-  }
-
-  // Packs examples/sample-node (with version.json replaced by `version`) and registers it.
-  std::string RegisterSample(const std::string& app, const std::string& version) {
-    std::string src = *dir_ + "/src-" + version;
-    fs::remove_all(src);
-    fs::copy(std::string(AETHER_SOURCE_DIR) + "/examples/sample-node", src,
-             fs::copy_options::recursive);
-    std::ofstream(src + "/version.json") << "{\"version\":\"" << version << "\"}";
-    auto layer = artifact::PackTree(src, artifact::IgnoreRules::WithDefaults(), src + ".tar.zst");
-    EXPECT_TRUE(layer.ok()) << layer.status().ToString();
-    return RegisterLayer(app, layer->path, "/ready");
-  }
-
-  // Uploads the layer file at `path` and registers a one-layer `node index.js` manifest for
-  // `app`; returns the artifact digest.
-  std::string RegisterLayer(const std::string& app, const std::string& path,
-                            const std::string& health_path = "") {
-    std::string digest = UploadFile(path);
-    artifact::Manifest m;
-    m.app = app;
-    m.layers.push_back({*Digest::Parse(digest), static_cast<long long>(fs::file_size(path)),
-                        std::string(artifact::kLayerMediaType), "app"});
-    m.command = {"node", "index.js"};
-    m.health_path = health_path;
-    auto res = Call("POST", "/apps/" + app + "/artifacts", artifact::SerializeManifest(m));
-    EXPECT_EQ(res.status, 201) << res.body;
-    return Json(res)["digest"];
-  }
-
-  // Starts a deployment of `artifact` and waits until it has finished rolling out.
-  json Deploy(const std::string& app, const std::string& artifact) {
-    auto created = Call("POST", "/deployments", json{{"app", app}, {"artifact", artifact}}.dump());
-    EXPECT_EQ(created.status, 202) << created.body;
-    return WaitDeployment(Json(created)["id"]);
-  }
-
-  json WaitDeployment(const std::string& id) {
-    for (int i = 0; i < 600; ++i) {
-      auto d = Json(Call("GET", "/deployments/" + id));
-      if (d["status"] != "pending" && d["status"] != "deploying") return d;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return json{{"status", "timeout"}};
-  }
-
-  // GET through the router with an <app>.localhost Host header.
-  http::Response ViaRouter(const std::string& url, const std::string& app) {
-    std::string port = url.substr(url.rfind(':') + 1);
-    port.pop_back();
-    http::ClientRequest req;
-    req.url = "http://127.0.0.1:" + port + "/";
-    req.headers["Host"] = app + ".localhost:" + port;
-    auto res = client_->Send(req);
-    return res.ok() ? std::move(res).value() : http::Response{599, {}, res.status().message(), {}};
-  }
-
-  static inline Daemon* daemon_ = nullptr;
-  static inline std::string* dir_ = nullptr;
-  static inline std::string* token_ = nullptr;
-  std::unique_ptr<http::Client> client_ = http::NewClient();
+  void SetUp() override { StartDaemon(); }
+  void TearDown() override { StopDaemon(); }
 };
 
 TEST_F(DaemonTest, HealthIsPublicEverythingElseNeedsAToken) {
@@ -181,9 +24,7 @@ TEST_F(DaemonTest, HealthIsPublicEverythingElseNeedsAToken) {
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(Json(wrong)["code"], "unauthenticated");
   EXPECT_EQ(Call("GET", "/apps").status, 200);
-  std::ifstream agent_in(*dir_ + "/data/agent.token");
-  std::string agent_token;
-  std::getline(agent_in, agent_token);
+  std::string agent_token = AgentToken();
   auto denied = Call("GET", "/apps", "", agent_token);
   EXPECT_EQ(denied.status, 403) << "the agents' pull token may only read artifacts";
   EXPECT_EQ(Json(denied)["code"], "permission_denied");
@@ -223,7 +64,7 @@ TEST_F(DaemonTest, MismatchedUploadIsRejectedAndLeavesNothing) {
   auto done = Call("POST", "/artifacts/complete", json{{"digest", claimed}}.dump());
   EXPECT_EQ(done.status, 422);
   EXPECT_EQ(Json(done)["code"], "digest_mismatch");
-  EXPECT_EQ(Call("HEAD", "/artifacts/" + claimed).status, 404);
+  EXPECT_EQ(Call("HEAD", "/layers/" + claimed).status, 404);
   put.url = url["url"].get<std::string>() + "0";  // tampered signature
   auto forged = client_->Send(put);
   EXPECT_EQ(forged->status, 403);
@@ -240,7 +81,7 @@ TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
 
   // Output is captured per instance; a crash after readiness is restarted by the agent.
   std::string stdout_log =
-      *dir_ + "/data/logs/sample/" + d1["id"].get<std::string>() + ".0.stdout.log";
+      dir_ + "/data/logs/sample/" + d1["id"].get<std::string>() + ".0.stdout.log";
   std::ifstream log_in(stdout_log);
   std::string first_line;
   std::getline(log_in, first_line);
@@ -276,7 +117,7 @@ TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
 
 TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
   ASSERT_EQ(Call("POST", "/apps", R"({"name":"crasher"})").status, 201);
-  std::string src = *dir_ + "/crasher";
+  std::string src = dir_ + "/crasher";
   fs::create_directories(src);
   std::ofstream(src + "/index.js")
       << "console.error('boom: missing DATABASE_URL'); process.exit(3);\n";
@@ -286,21 +127,21 @@ TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
   EXPECT_EQ(d["status"], "failed");
   EXPECT_NE(d["reason"].get<std::string>().find("boom: missing DATABASE_URL"), std::string::npos)
       << d["reason"];
-  EXPECT_FALSE(fs::exists(*dir_ + "/data/releases/crasher/" + d["id"].get<std::string>()))
+  EXPECT_FALSE(fs::exists(dir_ + "/data/releases/crasher/" + d["id"].get<std::string>()))
       << "a failed release leaves no files behind";
 }
 
 TEST_F(DaemonTest, LayerEscapingTheReleaseDirFailsTheDeploy) {
   ASSERT_EQ(Call("POST", "/apps", R"({"name":"evil"})").status, 201);
   for (const std::string bad : {"../escaped.js", "/tmp/absolute.js"}) {
-    std::string path = *dir_ + "/evil.tar";
-    std::ofstream(path, std::ios::binary) << MakeTar({{"index.js", "1"}, {bad, "pwned"}});
+    std::string path = dir_ + "/evil.tar";
+    std::ofstream(path, std::ios::binary) << testing::MakeTar({{"index.js", "1"}, {bad, "pwned"}});
     json d = Deploy("evil", RegisterLayer("evil", path));
     EXPECT_EQ(d["status"], "failed");
     EXPECT_NE(d["reason"].get<std::string>().find("unsafe path"), std::string::npos) << d["reason"];
-    EXPECT_FALSE(fs::exists(*dir_ + "/data/releases/evil/escaped.js"));
+    EXPECT_FALSE(fs::exists(dir_ + "/data/releases/evil/escaped.js"));
     EXPECT_FALSE(fs::exists("/tmp/absolute.js"));
-    EXPECT_FALSE(fs::exists(*dir_ + "/data/releases/evil/" + d["id"].get<std::string>()));
+    EXPECT_FALSE(fs::exists(dir_ + "/data/releases/evil/" + d["id"].get<std::string>()));
   }
 }
 

@@ -46,6 +46,11 @@ AppInfo AppFromJson(const json& j) {
 
 std::string Seg(const std::string& s) { return http::PercentEncode(s); }
 
+PublicKey KeyFromJson(const json& j) {
+  return PublicKey{Str(j, "id"),       Str(j, "app"), Str(j, "name"), Str(j, "public_key"),
+                   j.value("active", false), Str(j, "created_at"), Str(j, "deactivated_at")};
+}
+
 }  // namespace
 
 ErrorCode ErrorCodeForHttpStatus(int status) {
@@ -190,11 +195,50 @@ Status ApiClient::Complete(const std::string& digest, int64_t size) {
   return res.status();
 }
 
-Result<std::string> ApiClient::RegisterManifest(const std::string& app,
-                                                const std::string& manifest) {
-  AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/apps/" + Seg(app) + "/artifacts", manifest));
+Result<Registered> ApiClient::RegisterArtifact(const std::string& app, const std::string& manifest,
+                                               const ArtifactEvidence& evidence) {
+  json body{{"manifest", manifest}};
+  for (auto [key, text] : {std::pair{"signature", &evidence.signature},
+                           std::pair{"sbom", &evidence.sbom},
+                           std::pair{"provenance", &evidence.provenance}}) {
+    if (text->empty()) continue;
+    json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object()) return Internal(std::string("the ") + key + " is not a JSON object");
+    body[key] = std::move(doc);
+  }
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/apps/" + Seg(app) + "/artifacts", body.dump()));
   AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /apps/{app}/artifacts"));
-  return Str(j, "digest");
+  Registered r;
+  r.digest = Str(j, "digest");
+  r.verified = j.value("verified", false);
+  r.signed_by = Str(j, "signed_by");
+  r.provenance_verified = j.value("provenance_verified", false);
+  return r;
+}
+
+Result<PublicKey> ApiClient::RegisterPublicKey(const std::string& app, const std::string& pem,
+                                               const std::string& name) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/apps/" + Seg(app) + "/public-keys",
+                                         json{{"public_key", pem}, {"name", name}}.dump()));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /apps/{app}/public-keys"));
+  return KeyFromJson(j);
+}
+
+Result<std::vector<PublicKey>> ApiClient::ListPublicKeys(const std::string& app) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/apps/" + Seg(app) + "/public-keys"));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /apps/{app}/public-keys"));
+  std::vector<PublicKey> keys;
+  if (auto it = j.find("keys"); it != j.end() && it->is_array()) {
+    for (const auto& k : *it) keys.push_back(KeyFromJson(k));
+  }
+  return keys;
+}
+
+Result<PublicKey> ApiClient::DeactivatePublicKey(const std::string& app, const std::string& id) {
+  AETHER_ASSIGN_OR_RETURN(auto res,
+                          Call("DELETE", "/apps/" + Seg(app) + "/public-keys/" + Seg(id)));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "DELETE /apps/{app}/public-keys/{id}"));
+  return KeyFromJson(j);
 }
 
 Result<Deployment> ApiClient::CreateDeployment(const std::string& app,

@@ -20,6 +20,19 @@ struct AppInfo : App {
   std::string url;
 };
 
+// Documents sent with a manifest ("" = not sent): JSON text of each.
+struct ArtifactEvidence {
+  std::string signature, sbom, provenance;
+};
+
+// The server's answer to a registration.
+struct Registered {
+  std::string digest;
+  bool verified = false;  // the signature verified against one of the app's keys
+  std::string signed_by;
+  bool provenance_verified = false;
+};
+
 // The ErrorCode for an HTTP status without a (recognised) envelope.
 ErrorCode ErrorCodeForHttpStatus(int status);
 // A Status for a non-2xx response: the envelope's code and message when present, else the
@@ -44,8 +57,14 @@ class ApiClient {
   Status PutPresigned(const PresignedUrl& url, const std::string& file,
                       const std::function<void(int64_t, int64_t)>& progress = nullptr);
   Status Complete(const std::string& digest, int64_t size);
-  // Registers the manifest bytes; returns the artifact digest the server computed.
-  Result<std::string> RegisterManifest(const std::string& app, const std::string& manifest);
+  // Registers the manifest bytes with their evidence; returns what the server verified.
+  Result<Registered> RegisterArtifact(const std::string& app, const std::string& manifest,
+                                      const ArtifactEvidence& evidence = {});
+
+  Result<PublicKey> RegisterPublicKey(const std::string& app, const std::string& pem,
+                                      const std::string& name);
+  Result<std::vector<PublicKey>> ListPublicKeys(const std::string& app);
+  Result<PublicKey> DeactivatePublicKey(const std::string& app, const std::string& id);
 
   Result<Deployment> CreateDeployment(const std::string& app, const std::string& artifact);
   Result<Deployment> GetDeployment(const std::string& id);

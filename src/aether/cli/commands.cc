@@ -37,6 +37,10 @@ struct Flags {
   std::string status_app;
   DeployOptions deploy;
   bool no_wait = false;
+  bool no_sbom = false;
+  std::string format = "text";
+  KeysOptions keys;
+  std::string key_id;
 };
 
 }  // namespace
@@ -50,7 +54,9 @@ int Run(int argc, char** argv) {
   app.add_option(
       "--server", f.server,
       "aetherd URL (default: config, AETHER_SERVER, " + std::string(kDefaultServer) + ")");
-  app.add_flag("--json", f.json, "print one JSON document on stdout");
+  app.add_flag("--json", f.json, "print one JSON document on stdout (same as --format json)");
+  app.add_option("--format", f.format, "output format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--no-color", f.no_color, "no ANSI colors (also: NO_COLOR)");
 
   auto* login = app.add_subcommand("login", "verify a token and save it with the server URL");
@@ -70,9 +76,42 @@ int Run(int argc, char** argv) {
   deploy->add_option("dir", f.deploy.dir, "project directory (default: .)");
   deploy->add_option("--app,-a", f.deploy.app, "app name (default: from package.json)");
   deploy->add_flag("--no-wait", f.no_wait, "return once the deployment is created");
+  deploy->add_option("--sign-key", f.deploy.evidence.sign_key,
+                     "Ed25519 private key that signs the artifact and its provenance "
+                     "(default: AETHER_SIGNING_KEY; unsigned without either)");
+  deploy->add_flag("--no-sbom", f.no_sbom, "do not generate an SBOM");
+  deploy->add_flag("--legacy-sbom", f.deploy.evidence.legacy_sbom,
+                   "write the simple aether-sbom/v1 format instead of CycloneDX 1.5");
+  deploy->add_flag("--dry-run,--pack-only", f.deploy.dry_run,
+                   "build, pack, sign and write the artifact locally; upload nothing");
+  deploy->footer(
+      "Environment: AETHER_SIGNING_KEY (key path), AETHER_REQUIRE_PROVENANCE=1 (fail when\n"
+      "provenance cannot be made), AETHER_PROVENANCE_TIMEOUT_MS (default 10000).\n"
+      "The manifest, SBOM, signature and provenance are written under\n"
+      "$XDG_CACHE_HOME/aether/artifacts/<digest>/ and listed by --json.");
 
   auto* status = app.add_subcommand("status", "app info and latest deployments");
   status->add_option("--app,-a", f.status_app, "app name (default: from package.json)");
+
+  auto* keys = app.add_subcommand("keys", "Ed25519 keys that sign artifacts");
+  keys->require_subcommand(1);
+  auto* keys_generate = keys->add_subcommand("generate", "create a key pair on this machine");
+  keys_generate->add_option("--key", f.keys.key,
+                            "private key path (default: $XDG_CONFIG_HOME/aether/keys/"
+                            "aether-ed25519.key; the public key gets .pub)");
+  keys_generate->add_flag("--force", f.keys.force, "replace an existing key");
+  auto* keys_register = keys->add_subcommand("register", "allow a public key to sign an app");
+  keys_register->add_option("--key", f.keys.key,
+                            "public key (.pub) or private key file (default: "
+                            "AETHER_SIGNING_KEY, else the generated key)");
+  keys_register->add_option("--name", f.keys.name, "a label for the key (e.g. laptop, ci)");
+  auto* keys_list = keys->add_subcommand("list", "list an app's keys");
+  auto* keys_deactivate =
+      keys->add_subcommand("deactivate", "stop accepting an app's key (it stays listed)");
+  keys_deactivate->add_option("id", f.key_id, "key id (sha256:…)")->required();
+  for (auto* sub : {keys_register, keys_list, keys_deactivate}) {
+    sub->add_option("--app,-a", f.keys.app, "app name (default: from package.json)");
+  }
 
   auto* version = app.add_subcommand("version", "print the CLI version");
   app.footer(kFooter);  // after the subcommands, so only `aether --help` lists exit codes
@@ -97,7 +136,7 @@ int Run(int argc, char** argv) {
     return kExitUsage;
   }
 
-  Output out(f.json, f.no_color);
+  Output out(f.json || f.format == "json", f.no_color);
   Context ctx{out, f.server, ConfigPath(), [] { return http::NewClient(); }};
   Outcome outcome;
   try {
@@ -113,7 +152,16 @@ int Run(int argc, char** argv) {
       outcome = AppsDelete(ctx, f.app_name, f.yes);
     } else if (deploy->parsed()) {
       f.deploy.wait = !f.no_wait;
+      f.deploy.evidence.sbom = !f.no_sbom;
       outcome = Deploy(ctx, f.deploy);
+    } else if (keys_generate->parsed()) {
+      outcome = KeysGenerate(ctx, f.keys);
+    } else if (keys_register->parsed()) {
+      outcome = KeysRegister(ctx, f.keys);
+    } else if (keys_list->parsed()) {
+      outcome = KeysList(ctx, f.keys);
+    } else if (keys_deactivate->parsed()) {
+      outcome = KeysDeactivate(ctx, f.keys, f.key_id);
     } else if (status->parsed()) {
       outcome = ShowStatus(ctx, f.status_app);
     } else if (version->parsed()) {

@@ -2,6 +2,7 @@
 // register, rollout), each timed; the report is printed as text or one JSON object.
 #include "aether/cli/deploy.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -10,10 +11,13 @@
 #include "aether/artifact/ignore.h"
 #include "aether/artifact/pack.h"
 #include "aether/cli/config.h"
+#include "aether/cli/deploy_report.h"
+#include "aether/cli/keys.h"
 #include "aether/cli/deps_layer.h"
 #include "aether/cli/server_steps.h"
 #include "aether/cli/temp_dir.h"
 #include "aether/core/clock.h"
+#include "aether/core/files.h"
 #include "aether/core/names.h"
 #include "aether/crypto/crypto.h"
 
@@ -22,80 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = SteadyClock;
-
-struct Report {
-  std::string app, artifact, deployment, status, reason, url;
-  bool created_app = false;
-  bool has_deps = false;
-  bool deps_cached = false;
-  int layers = 0;
-  UploadStats upload;
-  int64_t detect = 0, deps = 0, pack = 0, upload_ms = 0, register_ms = 0, rollout = 0, total = 0;
-  std::vector<PhaseTiming> server_phases;
-};
-
-nlohmann::json ReportJson(const Report& r) {
-  auto phases = nlohmann::json::array();
-  for (const auto& p : r.server_phases) phases.push_back({{"name", p.name}, {"ms", p.ms}});
-  nlohmann::json j = {{"app", r.app},
-                      {"artifact", r.artifact},
-                      {"deployment", r.deployment},
-                      {"status", r.status},
-                      {"url", r.url},
-                      {"created_app", r.created_app},
-                      {"deps_cached", r.deps_cached},
-                      {"timings",
-                       {{"detect", r.detect},
-                        {"deps", r.deps},
-                        {"pack", r.pack},
-                        {"upload", r.upload_ms},
-                        {"register", r.register_ms},
-                        {"rollout", r.rollout},
-                        {"total", r.total}}},
-                      {"server_phases", phases},
-                      {"uploaded_layers", r.upload.uploaded_layers},
-                      {"skipped_layers", r.upload.skipped_layers},
-                      {"uploaded_bytes", r.upload.uploaded_bytes}};
-  if (!r.reason.empty()) j["reason"] = r.reason;
-  return j;
-}
-
-std::string PhaseLine(const Output& out, const Report& r) {
-  std::string deps_note = !r.has_deps ? " (none)" : r.deps_cached ? " (cached)" : "";
-  std::string line = "  detect " + HumanMs(r.detect) + " · deps " + HumanMs(r.deps) + deps_note +
-                     " · pack " + HumanMs(r.pack) + " · upload " + HumanMs(r.upload_ms) + " (" +
-                     std::to_string(r.upload.uploaded_layers) + " of " + std::to_string(r.layers) +
-                     " layers, " + HumanBytes(r.upload.uploaded_bytes) + ") · register " +
-                     HumanMs(r.register_ms);
-  if (!r.deployment.empty() && r.status != "pending") line += " · rollout " + HumanMs(r.rollout);
-  return out.Dim(line);
-}
-
-std::string ServerPhaseLine(const Output& out, const std::vector<PhaseTiming>& phases) {
-  std::string line = "  server:";
-  for (size_t i = 0; i < phases.size(); ++i) {
-    line += (i == 0 ? " " : " · ") + phases[i].name + " " + HumanMs(phases[i].ms);
-  }
-  return out.Dim(line);
-}
-
-void PrintSummary(Output& out, const Report& r) {
-  if (out.json()) {
-    out.Json(ReportJson(r));
-    return;
-  }
-  out.Line(PhaseLine(out, r));
-  if (!r.server_phases.empty()) out.Line(ServerPhaseLine(out, r.server_phases));
-  if (r.status == "running") {
-    char secs[32];
-    std::snprintf(secs, sizeof secs, "%.2fs", static_cast<double>(r.total) / 1000);
-    out.Line(out.Green(out.Bold("Released")) + " " + r.deployment + " in " + secs + " → " +
-             out.Cyan(r.url));
-  } else if (r.status == "pending" || r.status == "deploying") {
-    out.Line("Deployment " + r.deployment + " is " + r.status +
-             "; follow it with `aether status --app " + r.app + "`");
-  }
-}
 
 std::string ReadIgnoreFile(const fs::path& dir) {
   std::ifstream in(dir / ".aetherignore", std::ios::binary);
@@ -123,6 +53,25 @@ Outcome ChooseAppName(const DeployOptions& options, const Project& project, std:
   return Outcome::Ok();
 }
 
+
+
+// Keeps the newest `keep` artifact directories under `root` (they hold small documents and,
+// after --dry-run, a packed app layer).
+void PruneArtifactDirs(const fs::path& root, size_t keep) {
+  std::error_code ec;
+  std::vector<std::pair<fs::file_time_type, fs::path>> dirs;
+  for (const auto& e : fs::directory_iterator(root, ec)) {
+    dirs.emplace_back(e.last_write_time(ec), e.path());
+  }
+  if (dirs.size() <= keep) return;
+  std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = keep; i < dirs.size(); ++i) fs::remove_all(dirs[i].second, ec);
+}
+
+LayerReport ReportLayer(const artifact::PackedLayer& l, const std::string& role, bool cached) {
+  return LayerReport{role, l.digest.str(), l.path, l.size, l.files, cached};
+}
+
 }  // namespace
 
 artifact::Manifest BuildManifest(const std::string& app, const Project& project,
@@ -134,15 +83,22 @@ artifact::Manifest BuildManifest(const std::string& app, const Project& project,
   m.command = project.command;
   m.node_version = project.node_version;
   m.health_path = project.health_path;
-  m.platform = artifact::Platform{platform.os, platform.arch, platform.libc, node.abi};
+  m.platform = Platform{platform.os, platform.arch, platform.libc, node.abi};
   m.created_by = "aether-cli/" + std::string(kCliVersion);
   return m;
 }
 
-Outcome RunDeploy(ApiClient& api, Output& out, const DeployOptions& options) {
+Outcome RunDeploy(ApiClient* api, Output& out, const DeployOptions& options) {
   const auto start = Clock::now();
-  Report r;
+  DeployReport r;
+  r.dry_run = options.dry_run;
   std::string cache_dir = options.cache_dir.empty() ? CacheDir() : options.cache_dir;
+  EvidenceOptions evidence_options = options.evidence;
+  evidence_options.sign_key = SigningKeyPath(options.evidence.sign_key);
+  evidence_options.started_on = NowRfc3339();
+  if (Status st = ReadProvenanceEnvironment(&evidence_options); !st.ok()) {
+    return LocalFailure(st);
+  }
 
   // detect
   auto t = Clock::now();
@@ -169,7 +125,6 @@ Outcome RunDeploy(ApiClient& api, Output& out, const DeployOptions& options) {
   if (r.has_deps) {
     auto built = BuildDepsLayer(*project, *node, platform, cache_dir);
     if (!built.ok()) return LocalFailure(built.status());
-    r.deps_cached = built->cached;
     deps.emplace(std::move(built).value());
   }
   r.deps = MsSince(t);
@@ -182,53 +137,93 @@ Outcome RunDeploy(ApiClient& api, Output& out, const DeployOptions& options) {
   rules.AddPatterns(ReadIgnoreFile(dir));
   auto app_layer = artifact::PackTree(dir_str, rules, tmp->path() + "/app.tar.zst");
   if (!app_layer.ok()) return LocalFailure(app_layer.status());
-
   std::vector<artifact::Layer> layers;
   std::vector<LayerFile> packed;
   if (deps) {
-    layers.push_back(artifact::Layer{deps->layer.digest, deps->layer.size,
-                                     std::string(artifact::kLayerMediaType), "deps"});
+    layers.push_back(artifact::ManifestLayer(deps->layer, "deps"));
     packed.push_back({&deps->layer, "deps"});
+    r.layers.push_back(ReportLayer(deps->layer, "deps", deps->cached));
   }
-  layers.push_back(artifact::Layer{app_layer->digest, app_layer->size,
-                                   std::string(artifact::kLayerMediaType), "app"});
+  layers.push_back(artifact::ManifestLayer(*app_layer, "app"));
   packed.push_back({&app_layer.value(), "app"});
-  r.layers = static_cast<int>(layers.size());
-  std::string manifest =
-      artifact::SerializeManifest(BuildManifest(r.app, *project, platform, *node, layers));
-  r.artifact = crypto::Sha256Digest(manifest).str();
   r.pack = MsSince(t);
-  out.Line("Deploying " + out.Bold(r.app) + " (" + r.artifact.substr(0, 15) + "…)");
+
+  // hash: the canonical manifest and its digest, which names the artifact
+  t = Clock::now();
+  artifact::Manifest built = BuildManifest(r.app, *project, platform, *node, std::move(layers));
+  for (const LayerFile& f : packed) artifact::AddNativeAddons(*f.layer, &built);
+  r.manifest = artifact::SerializeManifest(built);
+  Digest digest = crypto::Sha256Digest(r.manifest);
+  r.artifact = digest.str();
+  r.hash = MsSince(t);
+
+  // The artifact's files: manifest, evidence and (dry run) the app layer, kept in the cache.
+  fs::path artifacts_root = fs::path(cache_dir) / "artifacts";
+  fs::path artifact_dir = artifacts_root / std::string(digest.hex());
+  fs::create_directories(artifact_dir, ec);
+  if (ec) return LocalFailure(Internal("cannot create " + artifact_dir.string()));
+  r.manifest_path = (artifact_dir / "manifest.json").string();
+  if (Status st = WriteFileAtomic(r.manifest_path, r.manifest, 0644); !st.ok()) {
+    return LocalFailure(st);
+  }
+  if (options.dry_run) {
+    std::string kept = (artifact_dir / "app.tar.zst").string();
+    fs::rename(app_layer->path, kept, ec);
+    if (!ec) app_layer->path = kept;
+  }
+  r.layers.push_back(ReportLayer(*app_layer, "app", false));
+  PruneArtifactDirs(artifacts_root, 20);
+  out.Line((options.dry_run ? "Packing " : "Deploying ") + out.Bold(r.app) + " (" +
+           r.artifact.substr(0, 15) + "…)");
+
+  // evidence: SBOM, signature, provenance
+  auto evidence = BuildEvidence(*project, r.app, digest, platform, *node, evidence_options,
+                                artifact_dir.string());
+  if (!evidence.ok()) return LocalFailure(evidence.status());
+  r.evidence = std::move(evidence).value();
+  if (!r.evidence.sbom_note.empty()) out.Warn("no SBOM: " + r.evidence.sbom_note);
+  if (!evidence_options.sign_key.empty() && r.evidence.provenance.empty()) {
+    out.Warn("no provenance: " + r.evidence.provenance_note);
+  }
+  if (options.dry_run || api == nullptr) {
+    r.total = MsSince(start);
+    PrintDeployReport(out, r);
+    return Outcome::Ok();
+  }
 
   // upload
   t = Clock::now();
-  if (Status st = EnsureApp(api, r.app, &r.created_app); !st.ok()) return ServerFailure(st);
+  if (Status st = EnsureApp(*api, r.app, &r.created_app); !st.ok()) return ServerFailure(st);
   if (r.created_app) out.Line("  created app " + r.app);
-  auto uploaded = UploadLayers(api, out, packed);
+  auto uploaded = UploadLayers(*api, out, packed);
   if (!uploaded.ok()) return ServerFailure(uploaded.status());
   r.upload = *uploaded;
   r.upload_ms = MsSince(t);
 
   // register
   t = Clock::now();
-  auto registered = api.RegisterManifest(r.app, manifest);
+  auto registered = api->RegisterArtifact(
+      r.app, r.manifest,
+      ArtifactEvidence{r.evidence.signature, r.evidence.sbom, r.evidence.provenance});
   if (!registered.ok()) return ServerFailure(registered.status());
-  if (!registered->empty() && *registered != r.artifact) {
-    return ServerFailure(Internal("the server registered the manifest as " + *registered +
-                                  ", expected " + r.artifact));
+  if (!registered->digest.empty() && registered->digest != r.artifact) {
+    return ServerFailure(Internal("the server registered the manifest as " +
+                                  registered->digest + ", expected " + r.artifact));
   }
+  r.verified = registered->verified;
+  r.provenance_verified = registered->provenance_verified;
   r.register_ms = MsSince(t);
 
   // rollout
   t = Clock::now();
-  auto created = api.CreateDeployment(r.app, r.artifact);
+  auto created = api->CreateDeployment(r.app, r.artifact);
   if (!created.ok()) return ServerFailure(created.status());
   r.deployment = created->id;
   r.status = created->status;
   r.url = created->url;
   Status rollout = Status::Ok();
   if (options.wait) {
-    auto done = WaitForRollout(api, created->id, options.poll_interval, options.rollout_timeout);
+    auto done = WaitForRollout(*api, created->id, options.poll_interval, options.rollout_timeout);
     if (!done.ok()) return ServerFailure(done.status());
     r.status = done->status;
     r.reason = done->reason;
@@ -238,7 +233,7 @@ Outcome RunDeploy(ApiClient& api, Output& out, const DeployOptions& options) {
   }
   r.rollout = MsSince(t);
   r.total = MsSince(start);
-  PrintSummary(out, r);
+  PrintDeployReport(out, r);
   if (!rollout.ok()) return ServerFailure(rollout);
   return Outcome::Ok();
 }

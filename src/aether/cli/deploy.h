@@ -1,6 +1,7 @@
-// `aether deploy`: detect → deps layer → app layer → manifest → upload → register → deploy →
-// follow the rollout, timing each phase and reporting in human or JSON form. One call per
-// deploy; uses the caller's ApiClient and Output from one thread.
+// `aether deploy`: detect → deps layer → app layer → manifest → evidence (SBOM, signature,
+// provenance) → upload → register → deploy → follow the rollout, timing each phase and
+// reporting in human or JSON form. One call per deploy; uses the caller's ApiClient and
+// Output from one thread.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,7 @@
 
 #include "aether/artifact/manifest.h"
 #include "aether/cli/api_client.h"
+#include "aether/cli/evidence_step.h"
 #include "aether/cli/exit_codes.h"
 #include "aether/cli/output.h"
 #include "aether/cli/platform.h"
@@ -22,6 +24,8 @@ struct DeployOptions {
   std::string cache_dir;  // CacheDir() when empty
   std::chrono::milliseconds poll_interval{50};
   std::chrono::milliseconds rollout_timeout{std::chrono::minutes(5)};
+  bool dry_run = false;  // --dry-run / --pack-only: stop before anything is uploaded
+  EvidenceOptions evidence;
 };
 
 // The manifest for a project and its layers (deps first, then app).
@@ -29,6 +33,7 @@ artifact::Manifest BuildManifest(const std::string& app, const Project& project,
                                  const HostPlatform& platform, const LocalNode& node,
                                  std::vector<artifact::Layer> layers);
 
-Outcome RunDeploy(ApiClient& api, Output& out, const DeployOptions& options);
+// `api` may be null for a dry run.
+Outcome RunDeploy(ApiClient* api, Output& out, const DeployOptions& options);
 
 }  // namespace aether::cli

@@ -4,12 +4,19 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "aether/artifact/provenance.h"
+#include "aether/artifact/sbom.h"
+#include "aether/artifact/signature.h"
 #include "aether/cli/deps_layer.h"
+#include "aether/cli/keys.h"
+#include "aether/crypto/ed25519.h"
 #include "aether/cli/test_util.h"
 #include "aether/crypto/crypto.h"
 
@@ -30,6 +37,7 @@ struct FakeServer {
   std::set<std::string> apps;
   std::map<std::string, std::string> blobs, staged;
   std::vector<std::string> manifests;
+  std::vector<json> registrations;  // the whole registration bodies
   std::string final_status = "running";
   std::string reason;
   int polls = 0;
@@ -77,8 +85,12 @@ struct FakeServer {
       return JsonReply(200, "{}");
     }
     if (req.method == "POST" && path.ends_with("/artifacts")) {
-      manifests.push_back(req.body);
-      return JsonReply(201, json{{"digest", "sha256:" + crypto::Sha256Hex(req.body)}}.dump());
+      json envelope = json::parse(req.body);
+      manifests.push_back(envelope["manifest"].get<std::string>());
+      registrations.push_back(envelope);
+      return JsonReply(201, json{{"digest", "sha256:" + crypto::Sha256Hex(manifests.back())},
+                                 {"verified", envelope.contains("signature")}}
+                                .dump());
     }
     if (path == "/deployments") {
       return JsonReply(202, json{{"id", "dep_1"},
@@ -116,7 +128,7 @@ class DeployTest : public ::testing::Test {
   Outcome Deploy(bool json_output = false) {
     Output out(json_output, true);
     ApiClient api(http_, "http://srv", "tok");
-    return RunDeploy(api, out, options_);
+    return RunDeploy(&api, out, options_);
   }
 
   Scratch scratch_;
@@ -196,12 +208,14 @@ TEST_F(DeployTest, BadAppFlagIsUsage) {
 TEST_F(DeployTest, DepsLayerComesFirstFromTheCache) {
   scratch_.Write("app/package.json", R"({"name":"sample-node","main":"server.js",
     "dependencies":{"left-pad":"1.3.0"}})");
-  scratch_.Write("app/package-lock.json", R"({"lockfileVersion":3})");
+  const std::string lock =
+      R"({"lockfileVersion":3,"packages":{"":{},"node_modules/left-pad":{"version":"1.3.0"}}})";
+  scratch_.Write("app/package-lock.json", lock);
   // Pre-seed the cache entry the pipeline will look for (no npm run, no network).
   auto node = ProbeLocalNode(options_.cache_dir);
   ASSERT_TRUE(node.ok());
   HostPlatform platform = DetectHostPlatform();
-  DepsKeyInput in{R"({"lockfileVersion":3})",
+  DepsKeyInput in{lock,
                   R"({"left-pad":"1.3.0"})",
                   node->major,
                   platform.os,
@@ -234,9 +248,96 @@ TEST_F(DeployTest, ServerRejectionIsExitFive) {
   });
   Output out(false, true);
   ApiClient api(rejecting, "http://srv", "tok");
-  Outcome o = RunDeploy(api, out, options_);
+  Outcome o = RunDeploy(&api, out, options_);
   EXPECT_EQ(o.status.message(), "disk full");
   EXPECT_EQ(ExitCodeFor(o), 5);
+}
+
+TEST_F(DeployTest, SignedDeploySendsSbomSignatureAndProvenanceForTheDigest) {
+  auto key = GenerateKeyFiles(scratch_ / "keys/k.key", false);
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  options_.evidence.sign_key = key->private_path;
+  ::testing::internal::CaptureStdout();
+  Outcome o = Deploy(/*json_output=*/true);
+  auto report = json::parse(::testing::internal::GetCapturedStdout());
+  ASSERT_TRUE(o.ok()) << o.status.ToString();
+  ASSERT_EQ(server_.registrations.size(), 1u);
+  const json& sent = server_.registrations[0];
+  Digest digest = crypto::Sha256Digest(server_.manifests[0]);
+
+  auto sig = artifact::ParseSignature(sent["signature"].dump());
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(artifact::VerifyArtifactSignature(*sig, digest, key->public_pem).ok());
+  EXPECT_TRUE(artifact::CheckSbom(sent["sbom"].dump(), digest).ok());
+  EXPECT_EQ(sent["sbom"]["specVersion"], "1.5");
+  EXPECT_TRUE(artifact::VerifyProvenance(sent["provenance"].dump(), digest, key->public_pem).ok());
+
+  EXPECT_EQ(report["signed_by"], key->keyid);
+  EXPECT_EQ(report["verified"], true);
+  for (const char* k : {"manifest_path", "sbom", "signature", "provenance"}) {
+    std::string path = report[k];
+    EXPECT_TRUE(std::ifstream(path).good()) << k << ": " << path;
+  }
+  for (const char* k : {"hash", "sbom", "sign", "provenance"}) {
+    EXPECT_TRUE(report["timings"].contains(k)) << k;
+  }
+  EXPECT_EQ(report["manifest"]["app"], "sample-node");
+  EXPECT_EQ(report["layers"][0]["role"], "app");
+}
+
+TEST_F(DeployTest, UnsignedDeploySendsTheSbomOnlyAndLegacyFormatOnRequest) {
+  options_.evidence.legacy_sbom = true;
+  ASSERT_TRUE(Deploy().ok());
+  const json& sent = server_.registrations.at(0);
+  EXPECT_FALSE(sent.contains("signature"));
+  EXPECT_FALSE(sent.contains("provenance"));
+  EXPECT_EQ(sent["sbom"]["format"], "aether-sbom/v1");
+  options_.evidence.sbom = false;
+  ASSERT_TRUE(Deploy().ok());
+  EXPECT_FALSE(server_.registrations.at(1).contains("sbom"));
+}
+
+TEST_F(DeployTest, DryRunPacksAndSignsButSendsNothing) {
+  auto key = GenerateKeyFiles(scratch_ / "keys/k.key", false);
+  ASSERT_TRUE(key.ok());
+  options_.evidence.sign_key = key->private_path;
+  options_.dry_run = true;
+  Output out(/*json=*/true, true);
+  ::testing::internal::CaptureStdout();
+  Outcome o = RunDeploy(nullptr, out, options_);
+  auto report = json::parse(::testing::internal::GetCapturedStdout());
+  ASSERT_TRUE(o.ok()) << o.status.ToString();
+  EXPECT_EQ(report["dry_run"], true);
+  EXPECT_FALSE(report.contains("deployment"));
+  std::string layer = report["layers"][0]["path"];
+  EXPECT_TRUE(std::ifstream(layer).good()) << "the packed app layer is kept: " << layer;
+  EXPECT_TRUE(std::ifstream(report["signature"].get<std::string>()).good());
+  EXPECT_EQ(server_.puts, 0);
+}
+
+TEST_F(DeployTest, WorldReadableKeyIsRefusedBeforeAnyUpload) {
+  auto key = GenerateKeyFiles(scratch_ / "keys/k.key", false);
+  ASSERT_TRUE(key.ok());
+  ASSERT_EQ(::chmod(key->private_path.c_str(), 0644), 0);
+  options_.evidence.sign_key = key->private_path;
+  Outcome o = Deploy();
+  EXPECT_EQ(ExitCodeFor(o), 3);
+  EXPECT_NE(o.status.message().find("chmod 600"), std::string::npos) << o.status.message();
+  EXPECT_EQ(server_.puts, 0);
+}
+
+TEST_F(DeployTest, ServerRefusalOfTheSignatureIsExitEight) {
+  FakeHttp refusing([this](const http::ClientRequest& r) -> Result<http::Response> {
+    if (r.method == "POST" && r.url.ends_with("/artifacts")) {
+      return Envelope(422, "signature_required", "this server requires signed artifacts");
+    }
+    return server_.Handle(r);
+  });
+  Output out(false, true);
+  ApiClient api(refusing, "http://srv", "tok");
+  Outcome o = RunDeploy(&api, out, options_);
+  EXPECT_EQ(o.status.code(), ErrorCode::kSignatureRequired);
+  EXPECT_EQ(ExitCodeFor(o), 8);
 }
 
 }  // namespace

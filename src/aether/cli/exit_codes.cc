@@ -31,6 +31,7 @@ int ExitCodeFor(ErrorCode code, Origin origin) {
     case ErrorCode::kFailedPrecondition:
     case ErrorCode::kNotFound:
     case ErrorCode::kInvalidArgument:
+    case ErrorCode::kAlreadyExists:
       return kExitConfig;
     default:
       return kExitInternal;

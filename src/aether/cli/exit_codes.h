@@ -43,7 +43,7 @@ inline Outcome UsageFailure(std::string message) {
 }
 
 // The exit code for a failure (kExitOk for an ok status). Locally, kFailedPrecondition,
-// kNotFound and kInvalidArgument are configuration or project problems (3); kInternal and
+// kNotFound, kInvalidArgument and kAlreadyExists are configuration or project problems (3); kInternal and
 // the rest are unexpected (1). From the server, kUnavailable/kTimeout are network failures
 // (4) and everything but auth (7) and kDeployFailed (6) is a rejected request (5).
 // Verification and policy refusals (kSignature*, kSbom*, kProvenance*, kPlatformMismatch)

@@ -23,7 +23,17 @@ TEST(ExitCodes, LocalProblems) {
   EXPECT_EQ(ExitCodeFor(ErrorCode::kNotFound, Origin::kLocal), 3);
   EXPECT_EQ(ExitCodeFor(ErrorCode::kInvalidArgument, Origin::kLocal), 3);
   EXPECT_EQ(ExitCodeFor(ErrorCode::kInternal, Origin::kLocal), 1);
-  EXPECT_EQ(ExitCodeFor(ErrorCode::kAlreadyExists, Origin::kLocal), 1);
+  EXPECT_EQ(ExitCodeFor(ErrorCode::kAlreadyExists, Origin::kLocal), 3);  // an existing key file
+}
+
+TEST(ExitCodes, VerificationAndPolicyRefusalsAreEight) {
+  for (ErrorCode c : {ErrorCode::kSignatureRequired, ErrorCode::kSignatureInvalid,
+                      ErrorCode::kSbomRequired, ErrorCode::kSbomInvalid,
+                      ErrorCode::kProvenanceRequired, ErrorCode::kProvenanceInvalid,
+                      ErrorCode::kPlatformMismatch}) {
+    EXPECT_EQ(ExitCodeFor(c, Origin::kServer), 8) << ErrorCodeName(c);
+    EXPECT_EQ(ExitCodeFor(c, Origin::kLocal), 8) << ErrorCodeName(c);
+  }
 }
 
 TEST(ExitCodes, ServerAnswers) {

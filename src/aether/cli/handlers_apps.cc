@@ -6,6 +6,7 @@
 
 #include "aether/cli/api_client.h"
 #include "aether/cli/handlers.h"
+#include "aether/cli/handlers_common.h"
 #include "aether/cli/project.h"
 #include "aether/core/names.h"
 #include "aether/wire/wire.h"
@@ -14,26 +15,6 @@ namespace aether::cli {
 namespace {
 
 using nlohmann::json;
-
-struct Session {
-  std::unique_ptr<http::Client> http;
-  std::unique_ptr<ApiClient> api;
-};
-
-// The resolved config with a token, and an ApiClient over it. Failures are local (config).
-Result<Session> Connect(Context& ctx) {
-  AETHER_ASSIGN_OR_RETURN(Config config, ResolveConfig(ctx.config_path, ctx.server_flag));
-  AETHER_RETURN_IF_ERROR(RequireToken(config));
-  Session s;
-  s.http = ctx.make_http();
-  s.api = std::make_unique<ApiClient>(*s.http, config.server, config.token);
-  return s;
-}
-
-std::string Pad(std::string s, size_t width) {
-  if (s.size() < width) s.resize(width, ' ');
-  return s;
-}
 
 std::string Phases(const std::vector<PhaseTiming>& phases) {
   std::string line;
@@ -117,18 +98,8 @@ Outcome AppsDelete(Context& ctx, const std::string& name, bool yes) {
 }
 
 Outcome ShowStatus(Context& ctx, const std::string& app_flag) {
-  std::string name = app_flag;
-  if (name.empty()) {
-    std::error_code ec;
-    std::string cwd = std::filesystem::current_path(ec).string();
-    auto derived = AppNameForDir(ec ? "." : cwd);
-    if (!derived.ok()) {
-      return LocalFailure(FailedPrecondition(derived.status().message() + " (or pass --app NAME)"));
-    }
-    name = *derived;
-  } else if (Status st = ValidateAppName(name); !st.ok()) {
-    return UsageFailure(st.message());
-  }
+  std::string name;
+  if (Outcome o = ResolveAppName(app_flag, "", &name); !o.ok()) return o;
   auto s = Connect(ctx);
   if (!s.ok()) return LocalFailure(s.status());
   auto app = s->api->GetApp(name);
@@ -168,9 +139,10 @@ Outcome Deploy(Context& ctx, const DeployOptions& options) {
   if (!options.app.empty()) {
     if (Status st = ValidateAppName(options.app); !st.ok()) return UsageFailure(st.message());
   }
+  if (options.dry_run) return RunDeploy(nullptr, ctx.out, options);  // no server needed
   auto s = Connect(ctx);  // before any install or pack: fail fast when not logged in
   if (!s.ok()) return LocalFailure(s.status());
-  return RunDeploy(*s->api, ctx.out, options);
+  return RunDeploy(s->api.get(), ctx.out, options);
 }
 
 }  // namespace aether::cli

@@ -25,10 +25,16 @@ std::string Output::Style(std::string_view code, std::string_view s) const {
 }
 
 void Output::Line(std::string_view text) const {
-  if (json_) return;
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
+  FILE* to = json_ ? stderr : stdout;
+  std::fwrite(text.data(), 1, text.size(), to);
+  std::fputc('\n', to);
+  std::fflush(to);
+}
+
+void Output::Warn(std::string_view message) const {
+  std::string line = "aether: warning: " + std::string(message) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
 }
 
 void Output::Json(const nlohmann::json& doc) const {

@@ -28,7 +28,10 @@ class Output {
   std::string Cyan(std::string_view s) const { return Style("36", s); }
 
   // A human line on stdout; dropped in --json mode.
+  // With --json, human lines go to stderr so stdout carries only the JSON document.
   void Line(std::string_view text) const;
+  // "aether: warning: …" on stderr, in every mode.
+  void Warn(std::string_view message) const;
   // A JSON document on stdout (one line).
   void Json(const nlohmann::json& doc) const;
   // The single failure line: "aether: <message>" on stderr.

@@ -116,6 +116,7 @@ Result<Project> DetectProject(const std::string& dir, const LocalNode& local_nod
   Project p;
   p.dir = dir;
   p.package_name = StringField(pkg, "name");
+  p.package_version = StringField(pkg, "version");
   p.app_name = SanitizeAppName(p.package_name);
   if (p.app_name.empty()) p.app_name = SanitizeAppName(DirName(dir));
 
