@@ -108,6 +108,16 @@ TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
   EXPECT_TRUE(old_stopped) << "the replaced release's process " << new_pid << " still runs";
   EXPECT_EQ(Json(Call("GET", "/deployments/" + d1["id"].get<std::string>()))["status"],
             "superseded");
+  std::vector<std::string> types;
+  auto events = Call("GET", "/deployments/" + d1["id"].get<std::string>() + "/events");
+  ASSERT_EQ(events.status, 200) << events.body;
+  json event_list = Json(events);
+  for (const auto& e : event_list["events"]) {
+    types.push_back(e["type"]);
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"created", "deploying", "fetch", "verify", "unpack",
+                                             "start", "ready", "switch", "running", "superseded"}));
+  EXPECT_EQ(Call("GET", "/deployments/dep_nope/events").status, 404);
   auto list = Json(Call("GET", "/apps/sample/deployments"));
   ASSERT_EQ(list["deployments"].size(), 2u);
   EXPECT_EQ(list["deployments"][0]["id"], d2["id"]);

@@ -271,6 +271,13 @@ TEST_F(EvidenceTest, TamperedBlobOrRevokedKeyIsRefusedAtStart) {
   EXPECT_EQ(tampered["status"], "failed");
   EXPECT_NE(tampered["reason"].get<std::string>().find("digest mismatch"), std::string::npos)
       << tampered["reason"];
+  json events = Json(Call("GET", "/deployments/" + tampered["id"].get<std::string>() + "/events"));
+  ASSERT_FALSE(events["events"].empty()) << events.dump();
+  EXPECT_EQ(events["events"][0]["type"], "created");
+  const json& last = events["events"].back();
+  EXPECT_EQ(last["type"], "failed");
+  EXPECT_NE(last["message"].get<std::string>().find("digest mismatch"), std::string::npos)
+      << last.dump();
 
   std::string id = *crypto::Ed25519KeyId(key_.public_pem);
   ASSERT_EQ(Call("DELETE", "/apps/tamper/public-keys/" + http::PercentEncode(id)).status, 200);

@@ -1,4 +1,4 @@
-// /deployments: create (async rollout), get, list per app.
+// /deployments: create (async rollout), get, its events, list per app.
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
@@ -29,6 +29,16 @@ void RegisterDeploymentRoutes(Api& api) {
     auto d = s.deploys.Get(req.Param("id"));
     if (!d.ok()) return ErrorResponse(d.status());
     return JsonResponse(200, wire::DeploymentJson(*d));
+  });
+  api.Route("GET", "/deployments/{id}/events", Access::kAdmin, [&s](http::Request& req) {
+    auto events = s.deploys.Events(req.Param("id"));
+    if (!events.ok()) return ErrorResponse(events.status());
+    auto arr = nlohmann::json::array();
+    for (const auto& e : *events) {
+      arr.push_back(
+          {{"seq", e.seq}, {"time", e.time}, {"type", e.type}, {"message", e.message}});
+    }
+    return JsonResponse(200, {{"events", arr}});
   });
   api.Route("GET", "/apps/{app}/deployments", Access::kAdmin, [&s](http::Request& req) {
     auto list = s.deploys.List(req.Param("app"));

@@ -66,6 +66,16 @@ struct Deployment {
   std::string updated_at;
 };
 
+// One thing that happened to a deployment, in order: created, deploying, each phase (fetch,
+// verify, unpack, start, ready, switch), running, failed (with the reason), superseded.
+struct DeploymentEvent {
+  long long seq = 0;  // assigned by the store, increasing
+  std::string deployment;
+  std::string time;  // RFC 3339
+  std::string type;
+  std::string message;
+};
+
 // API token: only the sha256 of the secret is stored.
 struct TokenRecord {
   std::string id;
@@ -81,6 +91,12 @@ struct PresignedUrl {
   // Absolute URL, or a path ("/blobs/…") on aetherd itself that the API layer makes absolute.
   std::string url;
   long long expires_at = 0;  // unix seconds
+};
+
+// One part of a multipart blob upload as the client reports it when completing.
+struct UploadPart {
+  int number = 0;  // 1-based
+  std::string etag;
 };
 
 }  // namespace aether

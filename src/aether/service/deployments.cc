@@ -33,11 +33,16 @@ Result<Deployment> DeployService::Create(const std::string& app, const std::stri
     if (stopping_) return Unavailable("aetherd is shutting down");
   }
   AETHER_RETURN_IF_ERROR(store_.CreateDeployment(d));
+  Record(d, "created", "artifact " + d.artifact);
   Launch(Job{d, env});
   return d;
 }
 
 Result<Deployment> DeployService::Get(const std::string& id) { return store_.GetDeployment(id); }
+
+Result<std::vector<DeploymentEvent>> DeployService::Events(const std::string& id) {
+  return store_.ListEvents(id);
+}
 
 Result<std::vector<Deployment>> DeployService::List(const std::string& app) {
   AETHER_RETURN_IF_ERROR(ValidateAppName(app));
@@ -86,6 +91,11 @@ void DeployService::Save(const Deployment& d) {
   (void)store_.UpdateDeployment(copy);  // the app may have been deleted meanwhile
 }
 
+void DeployService::Record(const Deployment& d, const std::string& type,
+                           const std::string& message) {
+  (void)store_.AppendEvent({0, d.id, NowRfc3339(), type, message});  // may race a delete
+}
+
 void DeployService::Run(Job job) {
   std::lock_guard app_lock(AppLock(job.d.app));
   Deployment& d = job.d;
@@ -93,6 +103,7 @@ void DeployService::Run(Job job) {
   if (!resumed) {
     d.status = "deploying";
     Save(d);
+    Record(d, "deploying");
   }
   auto previous = store_.GetApp(d.app);
   ReleaseSpec spec{d.app, d.id, d.artifact, job.env, 1};
@@ -100,16 +111,19 @@ void DeployService::Run(Job job) {
     if (resumed) return;
     d.phases.push_back({phase, ms});
     Save(d);
+    Record(d, phase, std::to_string(ms) + " ms");
   });
   if (!s.ok()) {
     d.status = "failed";
     d.reason = s.message();
     Save(d);
+    Record(d, "failed", d.reason);
     LogLine("deploy " + d.id + " app=" + d.app + " failed: " + d.reason);
     return;
   }
   d.status = "running";
   Save(d);
+  Record(d, resumed ? "resumed" : "running");
   LogLine("deploy " + d.id + " app=" + d.app + (resumed ? " resumed" : " running") +
           " artifact=" + d.artifact.substr(0, 19) + "…");
   if (resumed || !previous.ok()) return;
@@ -119,6 +133,7 @@ void DeployService::Run(Job job) {
     if (old.ok() && old->status == "running") {
       old->status = "superseded";
       Save(*old);
+      Record(*old, "superseded", "by " + d.id);
     }
   }
 }

@@ -25,6 +25,8 @@ class DeployService {
                             const std::map<std::string, std::string>& env);
   Result<Deployment> Get(const std::string& id);
   Result<std::vector<Deployment>> List(const std::string& app);
+  // What happened to the deployment, in order (GET /deployments/{id}/events).
+  Result<std::vector<DeploymentEvent>> Events(const std::string& id);
 
   // Re-runs the current release of every app (after aetherd restarts).
   void ResumeAll();
@@ -40,6 +42,7 @@ class DeployService {
   void Run(Job job);
   std::mutex& AppLock(const std::string& app);
   void Save(const Deployment& d);
+  void Record(const Deployment& d, const std::string& type, const std::string& message = "");
 
   MetadataStore& store_;
   Runtime& runtime_;

@@ -38,6 +38,10 @@ class MemoryStore final : public MetadataStore {
     std::lock_guard lock(mu_);
     if (apps_.erase(std::string(name)) == 0) return AppNotFound(name);
     std::erase_if(artifacts_, [&](const auto& kv) { return kv.second.app == name; });
+    std::erase_if(events_, [&](const DeploymentEvent& e) {
+      auto d = deployments_.find(e.deployment);
+      return d != deployments_.end() && d->second.app == name;
+    });
     std::erase_if(deployments_, [&](const auto& kv) { return kv.second.app == name; });
     std::erase_if(keys_, [&](const PublicKey& k) { return k.app == name; });
     return Status::Ok();
@@ -155,6 +159,29 @@ class MemoryStore final : public MetadataStore {
     return out;
   }
 
+  Status AppendEvent(const DeploymentEvent& e) override {
+    std::lock_guard lock(mu_);
+    if (!deployments_.contains(e.deployment)) {
+      return NotFound("deployment '" + e.deployment + "' not found");
+    }
+    DeploymentEvent copy = e;
+    copy.seq = static_cast<long long>(events_.size()) + 1;
+    events_.push_back(copy);
+    return Status::Ok();
+  }
+
+  Result<std::vector<DeploymentEvent>> ListEvents(std::string_view deployment) override {
+    std::lock_guard lock(mu_);
+    if (!deployments_.contains(std::string(deployment))) {
+      return NotFound("deployment '" + std::string(deployment) + "' not found");
+    }
+    std::vector<DeploymentEvent> out;
+    for (const auto& e : events_) {
+      if (e.deployment == deployment) out.push_back(e);
+    }
+    return out;
+  }
+
   Status PutToken(const TokenRecord& t) override {
     std::lock_guard lock(mu_);
     tokens_[t.hash] = t;
@@ -190,6 +217,7 @@ class MemoryStore final : public MetadataStore {
   std::vector<std::string> d_order_;
   std::map<std::string, TokenRecord> tokens_;
   std::vector<PublicKey> keys_;  // in registration order
+  std::vector<DeploymentEvent> events_;
 };
 
 }  // namespace

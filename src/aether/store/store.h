@@ -46,6 +46,9 @@ class MetadataStore {
   virtual Result<Deployment> GetDeployment(std::string_view id) = 0;
   virtual Result<std::vector<Deployment>> ListDeployments(
       std::string_view app) = 0;  // newest first
+  // Appends an event (its seq is assigned); kNotFound if the deployment does not exist.
+  virtual Status AppendEvent(const DeploymentEvent& event) = 0;
+  virtual Result<std::vector<DeploymentEvent>> ListEvents(std::string_view deployment) = 0;
 
   virtual Status PutToken(const TokenRecord& token) = 0;
   virtual Result<TokenRecord> FindTokenByHash(std::string_view hash) = 0;

@@ -176,6 +176,27 @@ TEST_P(StoreContract, DeploymentsRoundTripNewestFirst) {
   EXPECT_EQ(store().GetDeployment("dep_2").status().code(), ErrorCode::kNotFound);
 }
 
+TEST_P(StoreContract, DeploymentEventsInOrderAndGoneWithTheApp) {
+  ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
+  ASSERT_TRUE(store().CreateDeployment(MakeDeployment("dep_1", "web")).ok());
+  ASSERT_TRUE(store().CreateDeployment(MakeDeployment("dep_2", "web")).ok());
+  ASSERT_TRUE(store().AppendEvent({0, "dep_1", "t1", "created", ""}).ok());
+  ASSERT_TRUE(store().AppendEvent({0, "dep_2", "t1", "created", ""}).ok());
+  ASSERT_TRUE(store().AppendEvent({0, "dep_1", "t2", "failed", "layer digest mismatch"}).ok());
+  EXPECT_EQ(store().AppendEvent({0, "dep_9", "t3", "created", ""}).code(), ErrorCode::kNotFound);
+  auto events = store().ListEvents("dep_1");
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].type, "created");
+  EXPECT_EQ((*events)[1].type, "failed");
+  EXPECT_EQ((*events)[1].message, "layer digest mismatch");
+  EXPECT_EQ((*events)[1].time, "t2");
+  EXPECT_LT((*events)[0].seq, (*events)[1].seq);
+  EXPECT_EQ(store().ListEvents("dep_9").status().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(store().DeleteApp("web").ok());
+  EXPECT_EQ(store().ListEvents("dep_1").status().code(), ErrorCode::kNotFound);
+}
+
 TEST_P(StoreContract, TokensByHash) {
   ASSERT_TRUE(store().PutToken({"tok_1", "bootstrap", "h1", "admin", "t0"}).ok());
   ASSERT_TRUE(store().PutToken({"tok_2", "agent", "h2", "pull", "t0"}).ok());

@@ -49,6 +49,14 @@ CREATE TABLE IF NOT EXISTS deployments (
   updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deployments_by_app ON deployments(app, seq);
+CREATE TABLE IF NOT EXISTS deployment_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  deployment TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+  time TEXT NOT NULL,
+  type TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_deployment ON deployment_events(deployment, seq);
 CREATE TABLE IF NOT EXISTS tokens (
   hash TEXT PRIMARY KEY,
   id TEXT NOT NULL,
@@ -295,6 +303,40 @@ class SqliteStore final : public MetadataStore {
       AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
       out.push_back(ReadDeployment(st));
+    }
+    return out;
+  }
+
+  Status AppendEvent(const DeploymentEvent& e) override {
+    std::lock_guard lock(mu_);
+    sqlite::Statement st(db_,
+                         "INSERT INTO deployment_events(deployment, time, type, message) "
+                         "VALUES(?,?,?,?)");
+    st.Bind(e.deployment, e.time, e.type, e.message);
+    Status s = st.Run();
+    if (s.code() == ErrorCode::kConflict) {
+      return NotFound("deployment '" + e.deployment + "' not found");
+    }
+    return s;
+  }
+
+  Result<std::vector<DeploymentEvent>> ListEvents(std::string_view deployment) override {
+    std::lock_guard lock(mu_);
+    {
+      sqlite::Statement exists(db_, "SELECT 1 FROM deployments WHERE id=?");
+      exists.Bind(deployment);
+      AETHER_ASSIGN_OR_RETURN(bool found, exists.Step());
+      if (!found) return NotFound("deployment '" + std::string(deployment) + "' not found");
+    }
+    sqlite::Statement st(db_,
+                         "SELECT seq, deployment, time, type, message FROM deployment_events "
+                         "WHERE deployment=? ORDER BY seq");
+    st.Bind(deployment);
+    std::vector<DeploymentEvent> out;
+    while (true) {
+      AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      out.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4)});
     }
     return out;
   }
