@@ -198,7 +198,8 @@ class Fetcher {
       return Status(ErrorCode::kSignatureRequired,
                     "artifact " + artifact.str() + " is not signed and signatures are required");
     }
-    AETHER_ASSIGN_OR_RETURN(std::string keys_text, GetJson("/apps/" + options_.app + "/public-keys"));
+    AETHER_ASSIGN_OR_RETURN(std::string keys_text,
+                            GetJson("/apps/" + options_.app + "/public-keys"));
     Clock::time_point start = Clock::now();
     AETHER_ASSIGN_OR_RETURN(artifact::ArtifactSignature sig, artifact::ParseSignature(*sig_text));
     auto keys = nlohmann::json::parse(keys_text, nullptr, /*allow_exceptions=*/false);

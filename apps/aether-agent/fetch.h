@@ -1,6 +1,7 @@
 // `aether-agent fetch`: downloads an artifact's manifest and layers from aetherd, verifies
-// every digest (and, on request, the signature against the app's active keys), and unpacks the layers into a directory that appears atomically. Owned by
-// the agent binary; one fetch per process, not meant for concurrent calls on the same dest.
+// every digest (and, on request, the signature against the app's active keys), and unpacks the
+// layers into a directory that appears atomically. Owned by the agent binary; one fetch per
+// process, not meant for concurrent calls on the same dest.
 #pragma once
 
 #include <cstdint>
@@ -15,10 +16,10 @@ namespace aether::agent {
 struct FetchOptions {
   std::string server;  // "http://127.0.0.1:7070"
   std::string app;
-  std::string artifact;  // "sha256:…", the manifest digest
-  std::string dest;      // must not exist, or is replaced atomically
-  std::string cache;     // layer cache directory, files named by hex digest; "" for none
-  std::string token;     // pull token (from AETHER_PULL_TOKEN)
+  std::string artifact;            // "sha256:…", the manifest digest
+  std::string dest;                // must not exist, or is replaced atomically
+  std::string cache;               // layer cache directory, files named by hex digest; "" for none
+  std::string token;               // pull token (from AETHER_PULL_TOKEN)
   bool require_signature = false;  // verify the artifact's signature against the app's keys
 };
 

@@ -115,8 +115,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
       std::make_unique<ArtifactService>(*p->store, *p->blobs, UrlSigner(url_key), policy);
   p->keys = std::make_unique<KeyService>(*p->store);
   p->deploys = std::make_unique<DeployService>(*p->store, *p->runtime);
-  p->api = std::make_unique<api::Api>(api::Services{*p->auth, *p->apps, *p->artifacts, *p->deploys, *p->keys,
-                                                    *p->store, *p->blobs,
+  p->api = std::make_unique<api::Api>(api::Services{*p->auth, *p->apps, *p->artifacts, *p->deploys,
+                                                    *p->keys, *p->store, *p->blobs,
                                                     [raw] { return raw->api_url; }});
   p->deploys->ResumeAll();
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));

@@ -103,16 +103,16 @@ TEST_F(EvidenceTest, PublicKeysAreRegisteredListedAndDeactivated) {
   std::string id = Json(made)["id"];
   EXPECT_EQ(id, *crypto::Ed25519KeyId(key_.public_pem));
   EXPECT_TRUE(Json(made)["active"].get<bool>());
-  EXPECT_EQ(Call("POST", "/apps/keys/public-keys", json{{"public_key", key_.public_pem}}.dump())
-                .status,
-            409);
+  EXPECT_EQ(
+      Call("POST", "/apps/keys/public-keys", json{{"public_key", key_.public_pem}}.dump()).status,
+      409);
   auto priv = Call("POST", "/apps/keys/public-keys", json{{"public_key", key_.private_pem}}.dump());
   EXPECT_EQ(priv.status, 400);
   EXPECT_NE(priv.body.find("private key"), std::string::npos) << priv.body;
   EXPECT_EQ(Call("POST", "/apps/keys/public-keys", R"({"public_key":"nope"})").status, 400);
-  EXPECT_EQ(Call("POST", "/apps/ghost/public-keys", json{{"public_key", key_.public_pem}}.dump())
-                .status,
-            404);
+  EXPECT_EQ(
+      Call("POST", "/apps/ghost/public-keys", json{{"public_key", key_.public_pem}}.dump()).status,
+      404);
   EXPECT_EQ(Call("POST", "/apps/keys/public-keys", json{{"public_key", key_.public_pem}}.dump(),
                  AgentToken())
                 .status,
@@ -187,12 +187,11 @@ TEST_F(EvidenceTest, PolicySwitchesRequireWhatTheyName) {
     const char* code;
     bool signature, sbom, provenance;  // which piece satisfies the switch
   };
-  for (const Case& c : {Case{"sig", &ArtifactPolicy::require_signature, "signature_required",
-                             true, false, false},
-                        Case{"sbom", &ArtifactPolicy::require_sbom, "sbom_required", false, true,
-                             false},
-                        Case{"prov", &ArtifactPolicy::require_provenance, "provenance_required",
-                             false, false, true}}) {
+  for (const Case& c :
+       {Case{"sig", &ArtifactPolicy::require_signature, "signature_required", true, false, false},
+        Case{"sbom", &ArtifactPolicy::require_sbom, "sbom_required", false, true, false},
+        Case{"prov", &ArtifactPolicy::require_provenance, "provenance_required", false, false,
+             true}}) {
     SCOPED_TRACE(c.name);
     for (bool on : {false, true}) {
       ArtifactPolicy policy;

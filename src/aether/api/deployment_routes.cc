@@ -35,8 +35,7 @@ void RegisterDeploymentRoutes(Api& api) {
     if (!events.ok()) return ErrorResponse(events.status());
     auto arr = nlohmann::json::array();
     for (const auto& e : *events) {
-      arr.push_back(
-          {{"seq", e.seq}, {"time", e.time}, {"type", e.type}, {"message", e.message}});
+      arr.push_back({{"seq", e.seq}, {"time", e.time}, {"type", e.type}, {"message", e.message}});
     }
     return JsonResponse(200, {{"events", arr}});
   });

@@ -12,8 +12,8 @@
 #include "aether/artifact/pack.h"
 #include "aether/cli/config.h"
 #include "aether/cli/deploy_report.h"
-#include "aether/cli/keys.h"
 #include "aether/cli/deps_layer.h"
+#include "aether/cli/keys.h"
 #include "aether/cli/server_steps.h"
 #include "aether/cli/temp_dir.h"
 #include "aether/core/clock.h"
@@ -53,8 +53,6 @@ Outcome ChooseAppName(const DeployOptions& options, const Project& project, std:
   return Outcome::Ok();
 }
 
-
-
 // Keeps the newest `keep` artifact directories under `root` (they hold small documents and,
 // after --dry-run, a packed app layer).
 void PruneArtifactDirs(const fs::path& root, size_t keep) {
@@ -64,7 +62,8 @@ void PruneArtifactDirs(const fs::path& root, size_t keep) {
     dirs.emplace_back(e.last_write_time(ec), e.path());
   }
   if (dirs.size() <= keep) return;
-  std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::sort(dirs.begin(), dirs.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
   for (size_t i = keep; i < dirs.size(); ++i) fs::remove_all(dirs[i].second, ec);
 }
 
@@ -207,8 +206,8 @@ Outcome RunDeploy(ApiClient* api, Output& out, const DeployOptions& options) {
       ArtifactEvidence{r.evidence.signature, r.evidence.sbom, r.evidence.provenance});
   if (!registered.ok()) return ServerFailure(registered.status());
   if (!registered->digest.empty() && registered->digest != r.artifact) {
-    return ServerFailure(Internal("the server registered the manifest as " +
-                                  registered->digest + ", expected " + r.artifact));
+    return ServerFailure(Internal("the server registered the manifest as " + registered->digest +
+                                  ", expected " + r.artifact));
   }
   r.verified = registered->verified;
   r.provenance_verified = registered->provenance_verified;

@@ -9,14 +9,16 @@ namespace {
 
 std::string EvidenceLine(const Output& out, const DeployReport& r) {
   const Evidence& e = r.evidence;
-  std::string line = "  sbom " + (!e.sbom.empty()        ? HumanMs(e.sbom_ms)
-                                   : e.sbom_note.empty() ? std::string("off")
-                                                         : "none (" + e.sbom_note + ")");
+  std::string line = "  sbom " + (!e.sbom.empty()       ? HumanMs(e.sbom_ms)
+                                  : e.sbom_note.empty() ? std::string("off")
+                                                        : "none (" + e.sbom_note + ")");
   if (e.signature.empty()) {
     line += " · unsigned";
   } else {
     line += " · signed " + e.keyid.substr(0, 19) + "…" +
-            (r.dry_run ? "" : r.verified ? " (verified)" : " (not verified)");
+            (r.dry_run    ? ""
+             : r.verified ? " (verified)"
+                          : " (not verified)");
   }
   line += " · provenance " +
           (e.provenance.empty() ? "none (" + e.provenance_note + ")" : HumanMs(e.provenance_ms));

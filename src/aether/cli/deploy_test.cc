@@ -3,7 +3,6 @@
 #include "aether/cli/deploy.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <fstream>
@@ -16,9 +15,9 @@
 #include "aether/artifact/signature.h"
 #include "aether/cli/deps_layer.h"
 #include "aether/cli/keys.h"
-#include "aether/crypto/ed25519.h"
 #include "aether/cli/test_util.h"
 #include "aether/crypto/crypto.h"
+#include "aether/crypto/ed25519.h"
 
 namespace aether::cli {
 namespace {

@@ -110,10 +110,9 @@ Result<Evidence> BuildEvidence(const Project& project, const std::string& app,
                                    : artifact::CycloneDxSbom({}, subject);
     } else {
       AETHER_ASSIGN_OR_RETURN(
-          e.sbom,
-          BuildProjectSbom(project.dir, project.lockfile,
-                           options.legacy_sbom ? SbomFormat::kLegacy : SbomFormat::kCycloneDx,
-                           subject));
+          e.sbom, BuildProjectSbom(
+                      project.dir, project.lockfile,
+                      options.legacy_sbom ? SbomFormat::kLegacy : SbomFormat::kCycloneDx, subject));
     }
     e.sbom_path = out_dir + (options.legacy_sbom ? "/sbom.aether.json" : "/sbom.cdx.json");
     AETHER_RETURN_IF_ERROR(WriteFileAtomic(e.sbom_path, e.sbom, 0644));

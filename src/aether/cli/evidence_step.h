@@ -15,12 +15,12 @@
 namespace aether::cli {
 
 struct EvidenceOptions {
-  bool sbom = true;          // --no-sbom turns it off
-  bool legacy_sbom = false;  // --legacy-sbom: aether-sbom/v1 instead of CycloneDX 1.5
-  std::string sign_key;      // private key path ("" → unsigned, no provenance)
+  bool sbom = true;                 // --no-sbom turns it off
+  bool legacy_sbom = false;         // --legacy-sbom: aether-sbom/v1 instead of CycloneDX 1.5
+  std::string sign_key;             // private key path ("" → unsigned, no provenance)
   bool require_provenance = false;  // AETHER_REQUIRE_PROVENANCE
   std::chrono::milliseconds provenance_timeout{10000};  // AETHER_PROVENANCE_TIMEOUT_MS
-  std::string started_on;  // RFC 3339 time the deploy started
+  std::string started_on;                               // RFC 3339 time the deploy started
 };
 
 // Reads AETHER_REQUIRE_PROVENANCE and AETHER_PROVENANCE_TIMEOUT_MS into `options`;

@@ -43,9 +43,9 @@ inline Outcome UsageFailure(std::string message) {
 }
 
 // The exit code for a failure (kExitOk for an ok status). Locally, kFailedPrecondition,
-// kNotFound, kInvalidArgument and kAlreadyExists are configuration or project problems (3); kInternal and
-// the rest are unexpected (1). From the server, kUnavailable/kTimeout are network failures
-// (4) and everything but auth (7) and kDeployFailed (6) is a rejected request (5).
+// kNotFound, kInvalidArgument and kAlreadyExists are configuration or project problems (3);
+// kInternal and the rest are unexpected (1). From the server, kUnavailable/kTimeout are network
+// failures (4) and everything but auth (7) and kDeployFailed (6) is a rejected request (5).
 // Verification and policy refusals (kSignature*, kSbom*, kProvenance*, kPlatformMismatch)
 // are 8 from either side.
 int ExitCodeFor(ErrorCode code, Origin origin);

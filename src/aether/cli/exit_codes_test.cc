@@ -27,10 +27,10 @@ TEST(ExitCodes, LocalProblems) {
 }
 
 TEST(ExitCodes, VerificationAndPolicyRefusalsAreEight) {
-  for (ErrorCode c : {ErrorCode::kSignatureRequired, ErrorCode::kSignatureInvalid,
-                      ErrorCode::kSbomRequired, ErrorCode::kSbomInvalid,
-                      ErrorCode::kProvenanceRequired, ErrorCode::kProvenanceInvalid,
-                      ErrorCode::kPlatformMismatch}) {
+  for (ErrorCode c :
+       {ErrorCode::kSignatureRequired, ErrorCode::kSignatureInvalid, ErrorCode::kSbomRequired,
+        ErrorCode::kSbomInvalid, ErrorCode::kProvenanceRequired, ErrorCode::kProvenanceInvalid,
+        ErrorCode::kPlatformMismatch}) {
     EXPECT_EQ(ExitCodeFor(c, Origin::kServer), 8) << ErrorCodeName(c);
     EXPECT_EQ(ExitCodeFor(c, Origin::kLocal), 8) << ErrorCodeName(c);
   }

@@ -33,9 +33,9 @@ Outcome ShowStatus(Context& ctx, const std::string& app_flag);
 Outcome Deploy(Context& ctx, const DeployOptions& options);
 
 struct KeysOptions {
-  std::string app;    // --app (default: the project in the current directory)
-  std::string key;    // --key: key file (generate: private path; register: .pub or private)
-  std::string name;   // --name: a label for the key on the server
+  std::string app;     // --app (default: the project in the current directory)
+  std::string key;     // --key: key file (generate: private path; register: .pub or private)
+  std::string name;    // --name: a label for the key on the server
   bool force = false;  // generate: replace an existing key
 };
 Outcome KeysGenerate(Context& ctx, const KeysOptions& options);

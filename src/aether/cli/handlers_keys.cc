@@ -11,9 +11,12 @@ namespace {
 using nlohmann::json;
 
 json KeyJson(const PublicKey& k) {
-  return {{"id", k.id},         {"app", k.app},
-          {"name", k.name},     {"active", k.active},
-          {"created_at", k.created_at}, {"deactivated_at", k.deactivated_at}};
+  return {{"id", k.id},
+          {"app", k.app},
+          {"name", k.name},
+          {"active", k.active},
+          {"created_at", k.created_at},
+          {"deactivated_at", k.deactivated_at}};
 }
 
 }  // namespace

@@ -17,10 +17,10 @@ enum class PackageManager { kNpm, kYarn, kPnpm };
 std::string_view PackageManagerName(PackageManager pm);
 
 struct Project {
-  std::string dir;           // as given (absolute when the caller made it so)
-  std::string package_name;  // package.json "name", raw
+  std::string dir;              // as given (absolute when the caller made it so)
+  std::string package_name;     // package.json "name", raw
   std::string package_version;  // package.json "version", "" when absent
-  std::string app_name;      // SanitizeAppName(package_name), else of the dir name
+  std::string app_name;         // SanitizeAppName(package_name), else of the dir name
   PackageManager manager = PackageManager::kNpm;
   std::string lockfile;              // "package-lock.json", "yarn.lock"…; "" when none
   std::string node_version;          // engines.node, else .nvmrc, else the local `node`

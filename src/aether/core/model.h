@@ -29,10 +29,10 @@ struct ArtifactRecord {
   long long size = 0;    // sum of layer sizes
   std::string created_at;
   // Evidence checked at registration ("" when none was given).
-  std::string signature;   // detached signature document (JSON)
-  std::string signed_by;   // key id the signature verified against
-  std::string sbom;        // CycloneDX 1.5 or aether-sbom/v1 JSON
-  std::string provenance;  // DSSE envelope of an in-toto statement (JSON)
+  std::string signature;             // detached signature document (JSON)
+  std::string signed_by;             // key id the signature verified against
+  std::string sbom;                  // CycloneDX 1.5 or aether-sbom/v1 JSON
+  std::string provenance;            // DSSE envelope of an in-toto statement (JSON)
   std::string provenance_signed_by;  // key id the provenance verified against, "" if none
 };
 

@@ -69,8 +69,8 @@ Status CheckProvenance(const ArtifactPolicy& policy, const std::vector<PublicKey
   for (const auto& s : env.signatures) {
     const PublicKey* key = FindKey(keys, s.keyid);
     if (key == nullptr) continue;
-    AETHER_ASSIGN_OR_RETURN(key, ActiveKey(keys, s.keyid, ErrorCode::kProvenanceInvalid,
-                                           "the provenance"));
+    AETHER_ASSIGN_OR_RETURN(
+        key, ActiveKey(keys, s.keyid, ErrorCode::kProvenanceInvalid, "the provenance"));
     AETHER_RETURN_IF_ERROR(artifact::DsseVerify(env, key->pem));
     record->provenance = text;
     record->provenance_signed_by = key->id;

@@ -48,8 +48,7 @@ TEST_F(EvidenceTest, KeyServiceDerivesIdsAndRefusesPrivateKeys) {
   auto k = keys_.Register("web", key_.public_pem, "laptop");
   ASSERT_TRUE(k.ok()) << k.status().ToString();
   EXPECT_EQ(k->id, *crypto::Ed25519KeyId(key_.public_pem));
-  EXPECT_EQ(keys_.Register("web", key_.public_pem, "").status().code(),
-            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(keys_.Register("web", key_.public_pem, "").status().code(), ErrorCode::kAlreadyExists);
   EXPECT_EQ(keys_.Register("web", key_.private_pem, "").status().code(),
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(keys_.Register("web", "garbage", "").status().code(), ErrorCode::kInvalidArgument);

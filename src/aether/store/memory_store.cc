@@ -83,8 +83,7 @@ class MemoryStore final : public MetadataStore {
     if (!apps_.contains(key.app)) return AppNotFound(key.app);
     for (const auto& k : keys_) {
       if (k.app == key.app && k.id == key.id) {
-        return AlreadyExists("key " + key.id + " is already registered for app '" + key.app +
-                             "'");
+        return AlreadyExists("key " + key.id + " is already registered for app '" + key.app + "'");
       }
     }
     keys_.push_back(key);

@@ -21,7 +21,7 @@ struct LocalRuntimeOptions {
   std::chrono::milliseconds ready_timeout{60000};
   std::chrono::milliseconds drain_timeout{10000};
   std::chrono::milliseconds stop_grace{10000};
-  int crash_limit = 3;  // restarts before readiness that fail the deploy
+  int crash_limit = 3;             // restarts before readiness that fail the deploy
   bool require_signature = false;  // agents refuse artifacts without a valid signature
 };
 

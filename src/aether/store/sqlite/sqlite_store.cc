@@ -255,8 +255,8 @@ class SqliteStore final : public MetadataStore {
     st.Bind(app, id);
     AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
-      return NotFound("key " + std::string(id) + " is not registered for app '" +
-                      std::string(app) + "'");
+      return NotFound("key " + std::string(id) + " is not registered for app '" + std::string(app) +
+                      "'");
     }
     return ReadKey(st);
   }
@@ -382,12 +382,12 @@ class SqliteStore final : public MetadataStore {
       "SELECT app, id, name, pem, active, created_at, deactivated_at FROM public_keys";
 
   static ArtifactRecord ReadArtifact(sqlite::Statement& st) {
-    return ArtifactRecord{st.Text(1), st.Text(0), st.Text(2), st.Int(3), st.Text(4),
+    return ArtifactRecord{st.Text(1), st.Text(0), st.Text(2), st.Int(3),  st.Text(4),
                           st.Text(5), st.Text(6), st.Text(7), st.Text(8), st.Text(9)};
   }
 
   static PublicKey ReadKey(sqlite::Statement& st) {
-    return PublicKey{st.Text(1), st.Text(0), st.Text(2), st.Text(3),
+    return PublicKey{st.Text(1),     st.Text(0), st.Text(2), st.Text(3),
                      st.Int(4) != 0, st.Text(5), st.Text(6)};
   }
 
