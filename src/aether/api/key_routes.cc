@@ -2,22 +2,9 @@
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
+#include "aether/wire/wire.h"
 
 namespace aether::api {
-namespace {
-
-nlohmann::json KeyJson(const PublicKey& k) {
-  return {{"id", k.id},
-          {"app", k.app},
-          {"name", k.name},
-          {"public_key", k.pem},
-          {"active", k.active},
-          {"created_at", k.created_at},
-          {"deactivated_at", k.deactivated_at}};
-}
-
-}  // namespace
-
 void RegisterKeyRoutes(Api& api) {
   auto& s = api.services();
   api.Route("POST", "/apps/{app}/public-keys", Access::kAdmin, [&s](http::Request& req) {
@@ -29,19 +16,19 @@ void RegisterKeyRoutes(Api& api) {
     if (auto it = body->find("name"); it != body->end() && it->is_string()) name = *it;
     auto key = s.keys.Register(req.Param("app"), *pem, name);
     if (!key.ok()) return ErrorResponse(key.status());
-    return JsonResponse(201, KeyJson(*key));
+    return JsonResponse(201, wire::PublicKeyJson(*key));
   });
   api.Route("GET", "/apps/{app}/public-keys", Access::kPull, [&s](http::Request& req) {
     auto keys = s.keys.List(req.Param("app"));
     if (!keys.ok()) return ErrorResponse(keys.status());
     auto items = nlohmann::json::array();
-    for (const auto& k : *keys) items.push_back(KeyJson(k));
+    for (const auto& k : *keys) items.push_back(wire::PublicKeyJson(k));
     return JsonResponse(200, {{"keys", items}});
   });
   api.Route("DELETE", "/apps/{app}/public-keys/{id}", Access::kAdmin, [&s](http::Request& req) {
     auto key = s.keys.Deactivate(req.Param("app"), req.Param("id"));
     if (!key.ok()) return ErrorResponse(key.status());
-    return JsonResponse(200, KeyJson(*key));
+    return JsonResponse(200, wire::PublicKeyJson(*key));
   });
 }
 

@@ -4,19 +4,18 @@
 #include "aether/cli/handlers.h"
 #include "aether/cli/handlers_common.h"
 #include "aether/cli/keys.h"
+#include "aether/wire/wire.h"
 
 namespace aether::cli {
 namespace {
 
 using nlohmann::json;
 
+// The server's form without the PEM: the id says which key it is.
 json KeyJson(const PublicKey& k) {
-  return {{"id", k.id},
-          {"app", k.app},
-          {"name", k.name},
-          {"active", k.active},
-          {"created_at", k.created_at},
-          {"deactivated_at", k.deactivated_at}};
+  json j = wire::PublicKeyJson(k);
+  j.erase("public_key");
+  return j;
 }
 
 }  // namespace

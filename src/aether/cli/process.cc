@@ -1,4 +1,4 @@
-// RunCapture (fork/exec/pipe), PATH lookup and output tailing.
+// RunCapture (fork/exec/pipe) and output tailing.
 #include "aether/cli/process.h"
 
 #include <fcntl.h>
@@ -11,29 +11,6 @@
 #include <cstring>
 
 namespace aether::cli {
-
-std::string FindOnPath(const std::string& name) {
-  if (name.find('/') != std::string::npos) {
-    return ::access(name.c_str(), X_OK) == 0 ? name : "";
-  }
-  const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    // An empty PATH entry means the current directory.
-    std::string dir = end > start ? dirs.substr(start, end - start) : std::string(".");
-    std::string candidate = dir + "/" + name;
-    struct stat st {};
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        ::access(candidate.c_str(), X_OK) == 0) {
-      return candidate;
-    }
-    start = end + 1;
-  }
-  return "";
-}
 
 Result<ProcessResult> RunCapture(const std::vector<std::string>& argv, const std::string& cwd) {
   if (argv.empty()) return Internal("RunCapture: empty argv");

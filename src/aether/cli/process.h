@@ -1,11 +1,12 @@
-// Child processes for the CLI: run a program (fork/exec, no shell) capturing its combined
-// stdout+stderr, and look programs up on PATH. Blocking free functions; thread-compatible
+// Child processes for the CLI: run a program (fork/exec, no shell, found with FindOnPath)
+// capturing its combined stdout+stderr. Blocking free functions; thread-compatible
 // (fork from a multi-threaded process is fine here: the child only execs).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "aether/core/files.h"  // FindOnPath
 #include "aether/core/status.h"
 
 namespace aether::cli {
@@ -18,9 +19,6 @@ struct ProcessResult {
 // Runs argv[0] (searched on PATH) in `cwd` (current directory when empty) with stdin from
 // /dev/null. Fails only when the program cannot be started (kFailedPrecondition).
 Result<ProcessResult> RunCapture(const std::vector<std::string>& argv, const std::string& cwd = "");
-
-// The absolute path of `name` on PATH, or "" when absent.
-std::string FindOnPath(const std::string& name);
 
 // The last `n` non-empty lines of `text`, joined with " | " (one line, each piece trimmed).
 std::string LastLines(const std::string& text, int n);

@@ -61,4 +61,25 @@ Deployment DeploymentFromJson(const json& j) {
   return d;
 }
 
+nlohmann::json PublicKeyJson(const PublicKey& k) {
+  return {{"id", k.id},
+          {"app", k.app},
+          {"name", k.name},
+          {"public_key", k.pem},
+          {"active", k.active},
+          {"created_at", k.created_at},
+          {"deactivated_at", k.deactivated_at}};
+}
+
+PublicKey PublicKeyFromJson(const nlohmann::json& j) {
+  auto active = j.find("active");
+  return PublicKey{Str(j, "id"),
+                   Str(j, "app"),
+                   Str(j, "name"),
+                   Str(j, "public_key"),
+                   active != j.end() && active->is_boolean() && active->get<bool>(),
+                   Str(j, "created_at"),
+                   Str(j, "deactivated_at")};
+}
+
 }  // namespace aether::wire

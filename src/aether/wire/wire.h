@@ -17,4 +17,8 @@ App AppFromJson(const nlohmann::json& j, std::string* url);
 nlohmann::json DeploymentJson(const Deployment& d);
 Deployment DeploymentFromJson(const nlohmann::json& j);
 
+// {"id","app","name","public_key","active","created_at","deactivated_at"}
+nlohmann::json PublicKeyJson(const PublicKey& k);
+PublicKey PublicKeyFromJson(const nlohmann::json& j);
+
 }  // namespace aether::wire

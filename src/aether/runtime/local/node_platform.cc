@@ -1,37 +1,16 @@
 // ProbeNodePlatform: one `node -p` that prints the tuple as JSON.
 #include "aether/runtime/local/node_platform.h"
 
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "aether/core/files.h"
 #include "aether/runtime/local/process.h"
 
 namespace aether::local {
 
-namespace {
-
-// `node` on aetherd's PATH, the one the agents' children will exec; "" when absent.
-std::string FindNode() {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string candidate = dirs.substr(start, end - start) + "/node";
-    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return "";
-}
-
-}  // namespace
-
 Result<Platform> ProbeNodePlatform() {
-  std::string node = FindNode();
+  std::string node = FindOnPath("node");  // the one the agents' children will exec
   if (node.empty()) return FailedPrecondition("node is not on PATH");
   SpawnOptions so;
   so.argv = {node, "-p",
