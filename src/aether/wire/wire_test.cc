@@ -48,5 +48,20 @@ TEST(Wire, DecodingToleratesMissingAndMistypedFields) {
   EXPECT_EQ(d.phases[0].ms, 0);
 }
 
+TEST(Wire, PublicKeyRoundTripsAndAMistypedActiveIsFalse) {
+  PublicKey k{"sha256:ab", "web", "ci", "PEM", false, "t0", "t1"};
+  nlohmann::json j = PublicKeyJson(k);
+  EXPECT_EQ(j["public_key"], "PEM");
+  PublicKey back = PublicKeyFromJson(j);
+  EXPECT_EQ(back.id, k.id);
+  EXPECT_EQ(back.pem, k.pem);
+  EXPECT_FALSE(back.active);
+  EXPECT_EQ(back.deactivated_at, "t1");
+  j["active"] = true;
+  EXPECT_TRUE(PublicKeyFromJson(j).active);
+  j["active"] = "yes";
+  EXPECT_FALSE(PublicKeyFromJson(j).active);
+}
+
 }  // namespace
 }  // namespace aether::wire
