@@ -59,7 +59,8 @@ check "path-based URL reaches sample-node" grep -q '"ok"' <<<"$body"
 # --- deploy express-app with real npm -----------------------------------------------------
 cp -r "$SRC/examples/express-app" "$WORK/express-app"
 rm -rf "$WORK/express-app/node_modules"
-if out=$(cd "$WORK/express-app" && aether deploy 2>&1); then pass "deploy express-app (npm ci)"; else fail "deploy express-app (npm ci)" "$out"; fi
+# A small multipart threshold sends the deps layer through the multipart protocol.
+if out=$(cd "$WORK/express-app" && AETHER_MULTIPART_THRESHOLD=65536 aether deploy 2>&1); then pass "deploy express-app (npm ci, multipart upload)"; else fail "deploy express-app (npm ci, multipart upload)" "$out"; fi
 echo "$out" | sed 's/^/       /'
 EXPRESS="http://express-app.localhost:$ROUTER_PORT"
 check "express-app answers" grep -q "Hello from express-app" <<<"$(curl -sf --max-time 5 "$EXPRESS/")"

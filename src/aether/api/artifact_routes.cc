@@ -1,5 +1,6 @@
 // /layers, /artifacts and /blobs: missing-digest query, presign, presigned PUT/GET, complete,
-// layer HEAD and download redirect, manifest registration with evidence under
+// multipart uploads (create, presigned part PUT, complete, abort), layer HEAD and download
+// redirect, manifest registration with evidence under
 // /apps/{app}/artifacts, and artifact metadata and evidence by digest.
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
@@ -28,6 +29,32 @@ Result<std::pair<std::string, long long>> DigestAndSize(const std::string& text)
     size = it->get<long long>();
   }
   return std::make_pair(digest, size);
+}
+
+// {"parts": [{"number": n, "etag": "..."}, …]}
+Result<std::vector<UploadPart>> PartList(const std::string& text) {
+  AETHER_ASSIGN_OR_RETURN(auto body, ParseObject(text));
+  auto it = body.find("parts");
+  if (it == body.end() || !it->is_array()) return InvalidArgument("missing array field 'parts'");
+  std::vector<UploadPart> parts;
+  for (const auto& p : *it) {
+    if (!p.is_object() || !p.contains("number") || !p["number"].is_number_integer() ||
+        !p.contains("etag") || !p["etag"].is_string()) {
+      return InvalidArgument("each part must be {\"number\": n, \"etag\": \"…\"}");
+    }
+    parts.push_back({p["number"].get<int>(), p["etag"].get<std::string>()});
+  }
+  return parts;
+}
+
+nlohmann::json PlanJson(const Services& s, const UploadPlan& plan) {
+  auto parts = nlohmann::json::array();
+  for (size_t i = 0; i < plan.parts.size(); ++i) {
+    auto part = PresignedJson(s, plan.parts[i]);
+    part["number"] = i + 1;
+    parts.push_back(std::move(part));
+  }
+  return {{"upload_id", plan.upload_id}, {"part_size", plan.part_size}, {"parts", parts}};
 }
 
 // The registration body: the manifest object itself (no evidence), or
@@ -80,7 +107,6 @@ http::Response EvidenceResponse(Services& s, const std::string& digest,
   }
   return http::Response::Text(200, body, "application/json");
 }
-
 
 }  // namespace
 
@@ -140,6 +166,35 @@ void RegisterArtifactRoutes(Api& api) {
     auto size = s.artifacts.Complete(in->first, in->second);
     if (!size.ok()) return ErrorResponse(size.status());
     return JsonResponse(200, {{"digest", in->first}, {"size", *size}});
+  });
+  api.Route("POST", "/artifacts/uploads", Access::kAdmin, [&s](http::Request& req) {
+    auto in = DigestAndSize(req.body);
+    if (!in.ok()) return ErrorResponse(in.status());
+    auto plan = s.artifacts.CreateUpload(in->first, in->second);
+    if (!plan.ok()) return ErrorResponse(plan.status());
+    return JsonResponse(201, PlanJson(s, *plan));
+  });
+  api.Route("PUT", "/blobs/uploads/{upload_id}/{part}", Access::kPublic, [&s](http::Request& req) {
+    auto etag = s.artifacts.StagePartSigned(req.Param("upload_id"), req.Param("part"),
+                                            req.Query("expires").value_or(""),
+                                            req.Query("signature").value_or(""), req.body);
+    if (!etag.ok()) return ErrorResponse(etag.status());
+    http::Response res = JsonResponse(200, {{"etag", *etag}});
+    res.headers["ETag"] = "\"" + *etag + "\"";
+    return res;
+  });
+  api.Route("POST", "/artifacts/uploads/{upload_id}/complete", Access::kAdmin,
+            [&s](http::Request& req) {
+              auto parts = PartList(req.body);
+              if (!parts.ok()) return ErrorResponse(parts.status());
+              auto blob = s.artifacts.CompleteUpload(req.Param("upload_id"), *parts);
+              if (!blob.ok()) return ErrorResponse(blob.status());
+              return JsonResponse(200, {{"digest", blob->first.str()}, {"size", blob->second}});
+            });
+  api.Route("DELETE", "/artifacts/uploads/{upload_id}", Access::kAdmin, [&s](http::Request& req) {
+    Status st = s.artifacts.AbortUpload(req.Param("upload_id"));
+    if (!st.ok()) return ErrorResponse(st);
+    return JsonResponse(200, {{"aborted", req.Param("upload_id")}});
   });
   api.Route("POST", "/apps/{app}/artifacts", Access::kAdmin, [&s](http::Request& req) {
     auto in = Registration(req.body);

@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "aether/blob/blob_store.h"
 #include "aether/crypto/crypto.h"
@@ -70,6 +72,106 @@ TEST_P(BlobContract, PresignedUrlsNameMethodDigestAndExpiry) {
   EXPECT_EQ(get->method, "GET");
   EXPECT_NE(get->url, put->url);
   EXPECT_EQ(store().ReadAll(d).status().code(), ErrorCode::kNotFound);
+}
+
+// 20 bytes in parts of 8: parts 1 and 2 are 8 bytes, part 3 is 4.
+constexpr std::string_view kMultipartBytes = "0123456789abcdefghij";
+
+TEST_P(BlobContract, MultipartOutOfOrderPartsAreJoinedInOrder) {
+  Digest d = crypto::Sha256Digest(kMultipartBytes);
+  auto id = store().CreateMultipart(d, 20, 8);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto url = store().PresignPart(*id, 2, std::chrono::seconds(60));
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  EXPECT_EQ(url->method, "PUT");
+  EXPECT_NE(url->url.find("/blobs/uploads/" + *id + "/2?"), std::string::npos) << url->url;
+  EXPECT_EQ(store().PresignPart(*id, 4, std::chrono::seconds(60)).status().code(),
+            ErrorCode::kInvalidArgument);
+  std::vector<UploadPart> parts;
+  for (int n : {3, 1, 2}) {
+    auto etag =
+        store().StagePart(*id, n, kMultipartBytes.substr(static_cast<size_t>(n - 1) * 8, 8));
+    ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+    EXPECT_FALSE(etag->empty());
+    parts.push_back({n, *etag});
+  }
+  EXPECT_FALSE(*store().Exists(d)) << "parts must not be visible before complete";
+  auto done = store().CompleteMultipart(*id, parts);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->first, d);
+  EXPECT_EQ(done->second, 20);
+  EXPECT_EQ(*store().ReadAll(d), kMultipartBytes);
+  EXPECT_EQ(store().CompleteMultipart(*id, parts).status().code(), ErrorCode::kNotFound)
+      << "a completed upload is gone";
+}
+
+TEST_P(BlobContract, MultipartRefusesBadSizes) {
+  Digest d = crypto::Sha256Digest(kMultipartBytes);
+  EXPECT_EQ(store().CreateMultipart(d, 20, 0).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().CreateMultipart(d, -1, 8).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().CreateMultipart(d, 10001, 1).status().code(), ErrorCode::kInvalidArgument);
+  auto id = store().CreateMultipart(d, 20, 8);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(store().StagePart(*id, 3, "too long!").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().StagePart(*id, 0, "01234567").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().StagePart("up_nope", 1, "01234567").status().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(store().AbortMultipart(*id).ok());
+}
+
+TEST_P(BlobContract, MultipartMismatchLeavesNothingBehind) {
+  Digest d = crypto::Sha256Digest(kMultipartBytes);
+  auto id = store().CreateMultipart(d, 20, 8);
+  ASSERT_TRUE(id.ok());
+  std::string tampered(kMultipartBytes);
+  tampered[9] = 'X';  // inside part 2, same length
+  std::vector<UploadPart> parts;
+  for (int n = 1; n <= 3; ++n) {
+    auto etag = store().StagePart(
+        *id, n, std::string_view(tampered).substr(static_cast<size_t>(n - 1) * 8, 8));
+    ASSERT_TRUE(etag.ok());
+    parts.push_back({n, *etag});
+  }
+  EXPECT_EQ(store().CompleteMultipart(*id, parts).status().code(), ErrorCode::kDigestMismatch);
+  EXPECT_FALSE(*store().Exists(d));
+  EXPECT_EQ(store().CompleteMultipart(*id, parts).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().AbortMultipart(*id).code(), ErrorCode::kNotFound);
+}
+
+TEST_P(BlobContract, MultipartMissingOrWrongPartsAreRefusedThenAbort) {
+  Digest d = crypto::Sha256Digest(kMultipartBytes);
+  auto id = store().CreateMultipart(d, 20, 8);
+  ASSERT_TRUE(id.ok());
+  auto e1 = store().StagePart(*id, 1, kMultipartBytes.substr(0, 8));
+  auto e3 = store().StagePart(*id, 3, kMultipartBytes.substr(16));
+  ASSERT_TRUE(e1.ok() && e3.ok());
+  auto complete = [&](const std::vector<UploadPart>& parts) {
+    return store().CompleteMultipart(*id, parts).status().code();
+  };
+  EXPECT_EQ(complete({{1, *e1}, {3, *e3}}), ErrorCode::kInvalidArgument) << "part 2 not listed";
+  EXPECT_EQ(complete({{1, *e1}, {2, *e1}, {3, *e3}}), ErrorCode::kInvalidArgument)
+      << "part 2 never uploaded";
+  auto e2 = store().StagePart(*id, 2, kMultipartBytes.substr(8, 8));
+  ASSERT_TRUE(e2.ok());
+  EXPECT_EQ(complete({{1, *e2}, {2, *e2}, {3, *e3}}), ErrorCode::kInvalidArgument) << "bad ETag";
+  EXPECT_EQ(complete({{1, *e1}, {2, *e2}, {3, *e3}, {4, *e3}}), ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(*store().Exists(d));
+  ASSERT_TRUE(store().AbortMultipart(*id).ok());
+  EXPECT_EQ(complete({{1, *e1}, {2, *e2}, {3, *e3}}), ErrorCode::kNotFound);
+  EXPECT_EQ(store().StagePart(*id, 2, kMultipartBytes.substr(8, 8)).status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_FALSE(*store().Exists(d));
+}
+
+TEST_P(BlobContract, MultipartOfAnEmptyBlobHasOneEmptyPart) {
+  Digest d = crypto::Sha256Digest("");
+  auto id = store().CreateMultipart(d, 0, 8);
+  ASSERT_TRUE(id.ok());
+  auto etag = store().StagePart(*id, 1, "");
+  ASSERT_TRUE(etag.ok()) << etag.status().ToString();
+  auto done = store().CompleteMultipart(*id, {{1, *etag}});
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->second, 0);
+  EXPECT_EQ(*store().ReadAll(d), "");
 }
 
 }  // namespace aether::contract

@@ -1,8 +1,9 @@
-// The in-memory BlobStore fake: maps of staged and published bytes under one mutex.
+// The in-memory BlobStore fake: maps of staged, multipart and published bytes under one mutex.
 #include <map>
 #include <mutex>
 
 #include "aether/blob/blob_store.h"
+#include "aether/blob/multipart.h"
 #include "aether/crypto/crypto.h"
 
 namespace aether {
@@ -65,6 +66,67 @@ class MemoryBlobStore final : public BlobStore {
     return size;
   }
 
+  Result<std::string> CreateMultipart(const Digest& d, long long size,
+                                      long long part_size) override {
+    AETHER_ASSIGN_OR_RETURN(int count, multipart::PartCount(size, part_size));
+    std::string id = multipart::NewUploadId();
+    std::lock_guard lock(mu_);
+    uploads_.emplace(id, Upload{d, size, part_size, std::vector<std::string>(count),
+                                std::vector<std::string>(count)});
+    return id;
+  }
+
+  Result<PresignedUrl> PresignPart(const std::string& id, int number,
+                                   std::chrono::seconds ttl) override {
+    std::lock_guard lock(mu_);
+    AETHER_ASSIGN_OR_RETURN(Upload * u, Find(id));
+    if (number < 1 || number > static_cast<int>(u->parts.size())) {
+      return InvalidArgument("part " + std::to_string(number) + " is out of range");
+    }
+    return signer_.Presign("PUT", multipart::PartResource(id, number), ttl);
+  }
+
+  Result<std::string> StagePart(const std::string& id, int number,
+                                std::string_view bytes) override {
+    std::lock_guard lock(mu_);
+    AETHER_ASSIGN_OR_RETURN(Upload * u, Find(id));
+    if (number < 1 || number > static_cast<int>(u->parts.size())) {
+      return InvalidArgument("part " + std::to_string(number) + " is out of range");
+    }
+    long long want = multipart::PartLength(u->size, u->part_size, number);
+    if (static_cast<long long>(bytes.size()) != want) {
+      return InvalidArgument("part " + std::to_string(number) + " must be " + std::to_string(want) +
+                             " bytes, got " + std::to_string(bytes.size()));
+    }
+    u->parts[number - 1] = std::string(bytes);
+    u->etags[number - 1] = crypto::Sha256Hex(bytes);
+    return u->etags[number - 1];
+  }
+
+  Result<std::pair<Digest, long long>> CompleteMultipart(
+      const std::string& id, const std::vector<UploadPart>& parts) override {
+    std::lock_guard lock(mu_);
+    AETHER_ASSIGN_OR_RETURN(Upload * u, Find(id));
+    AETHER_RETURN_IF_ERROR(multipart::CheckParts(parts, u->etags).status());
+    Upload up = std::move(*u);
+    uploads_.erase(id);
+    std::string bytes;
+    for (const auto& p : up.parts) bytes += p;
+    Digest actual = crypto::Sha256Digest(bytes);
+    if (actual != up.digest) {
+      return Status(ErrorCode::kDigestMismatch,
+                    "uploaded parts hash to " + actual.str() + ", not " + up.digest.str());
+    }
+    blobs_[up.digest.str()] = std::move(bytes);
+    return std::make_pair(up.digest, up.size);
+  }
+
+  Status AbortMultipart(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    if (uploads_.erase(id) == 0) return NotFound("upload " + id + " not found");
+    return Status::Ok();
+  }
+
   Result<std::string> ReadAll(const Digest& d) override {
     std::lock_guard lock(mu_);
     auto it = blobs_.find(d.str());
@@ -79,8 +141,24 @@ class MemoryBlobStore final : public BlobStore {
   }
 
  private:
+  struct Upload {
+    Digest digest;
+    long long size;
+    long long part_size;
+    std::vector<std::string> parts;  // bytes of part n at [n-1]
+    std::vector<std::string> etags;  // "" until uploaded
+  };
+
+  // Requires mu_.
+  Result<Upload*> Find(const std::string& id) {
+    auto it = uploads_.find(id);
+    if (it == uploads_.end()) return NotFound("upload " + id + " not found");
+    return &it->second;
+  }
+
   UrlSigner signer_;
   std::mutex mu_;
+  std::map<std::string, Upload> uploads_;
   std::map<std::string, std::string> blobs_;
   std::map<std::string, std::string> staged_;
 };

@@ -12,12 +12,12 @@ namespace {
 using nlohmann::json;
 
 constexpr ErrorCode kAllCodes[] = {
-    ErrorCode::kInvalidArgument, ErrorCode::kUnauthenticated, ErrorCode::kPermissionDenied,
-    ErrorCode::kNotFound,        ErrorCode::kAlreadyExists,   ErrorCode::kConflict,
-    ErrorCode::kDigestMismatch,  ErrorCode::kPayloadTooLarge, ErrorCode::kFailedPrecondition,
-    ErrorCode::kDeployFailed,    ErrorCode::kUnavailable,     ErrorCode::kTimeout,
-    ErrorCode::kInternal,        ErrorCode::kSignatureRequired, ErrorCode::kSignatureInvalid,
-    ErrorCode::kSbomRequired,    ErrorCode::kSbomInvalid,     ErrorCode::kProvenanceRequired,
+    ErrorCode::kInvalidArgument,   ErrorCode::kUnauthenticated,   ErrorCode::kPermissionDenied,
+    ErrorCode::kNotFound,          ErrorCode::kAlreadyExists,     ErrorCode::kConflict,
+    ErrorCode::kDigestMismatch,    ErrorCode::kPayloadTooLarge,   ErrorCode::kFailedPrecondition,
+    ErrorCode::kDeployFailed,      ErrorCode::kUnavailable,       ErrorCode::kTimeout,
+    ErrorCode::kInternal,          ErrorCode::kSignatureRequired, ErrorCode::kSignatureInvalid,
+    ErrorCode::kSbomRequired,      ErrorCode::kSbomInvalid,       ErrorCode::kProvenanceRequired,
     ErrorCode::kProvenanceInvalid, ErrorCode::kPlatformMismatch};
 
 std::string Str(const json& j, const char* key) {
@@ -45,11 +45,6 @@ AppInfo AppFromJson(const json& j) {
 }
 
 std::string Seg(const std::string& s) { return http::PercentEncode(s); }
-
-PublicKey KeyFromJson(const json& j) {
-  return PublicKey{Str(j, "id"),       Str(j, "app"), Str(j, "name"), Str(j, "public_key"),
-                   j.value("active", false), Str(j, "created_at"), Str(j, "deactivated_at")};
-}
 
 }  // namespace
 
@@ -177,17 +172,75 @@ Result<PresignedUrl> ApiClient::Presign(const std::string& digest, int64_t size)
 
 Status ApiClient::PutPresigned(const PresignedUrl& url, const std::string& file,
                                const std::function<void(int64_t, int64_t)>& progress) {
+  return PutFile(url, file, 0, -1, progress).status();
+}
+
+Result<http::Response> ApiClient::PutFile(const PresignedUrl& url, const std::string& file,
+                                          int64_t offset, int64_t length,
+                                          const std::function<void(int64_t, int64_t)>& progress) {
   http::ClientRequest req;
   req.method = url.method;
   req.url = url.url;
   req.upload_file = file;
+  req.upload_offset = offset;
+  req.upload_length = length;
   req.headers["Content-Type"] = "application/octet-stream";
   req.headers["User-Agent"] = "aether-cli/" + std::string(kCliVersion);
   req.timeout = std::chrono::minutes(30);
   req.progress = progress;
   AETHER_ASSIGN_OR_RETURN(http::Response res, http_.Send(req));
   if (res.status < 200 || res.status >= 300) return StatusFromResponse(res, "upload");
-  return Status::Ok();
+  return res;
+}
+
+Result<MultipartUpload> ApiClient::CreateUpload(const std::string& digest, int64_t size) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/artifacts/uploads",
+                                         json{{"digest", digest}, {"size", size}}.dump()));
+  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /artifacts/uploads"));
+  MultipartUpload up{Str(j, "upload_id"), Int(j, "part_size"), {}};
+  if (auto it = j.find("parts"); it != j.end() && it->is_array()) {
+    for (const auto& p : *it) {
+      PresignedUrl url{Str(p, "method"), Str(p, "url"), Int(p, "expires_at")};
+      if (url.method.empty()) url.method = "PUT";
+      if (url.url.starts_with("/")) url.url = server_ + url.url;
+      up.parts.push_back(std::move(url));
+    }
+  }
+  if (up.upload_id.empty() || up.part_size <= 0 || up.parts.empty()) {
+    return Internal("POST /artifacts/uploads returned no upload id, part size or parts");
+  }
+  return up;
+}
+
+Result<std::string> ApiClient::PutPart(const PresignedUrl& url, const std::string& file,
+                                       int64_t offset, int64_t length,
+                                       const std::function<void(int64_t, int64_t)>& progress) {
+  AETHER_ASSIGN_OR_RETURN(http::Response res, PutFile(url, file, offset, length, progress));
+  // The ETag header (what S3 sends), else the JSON body's "etag" (what aetherd also sends).
+  std::string etag;
+  if (auto it = res.headers.find("ETag"); it != res.headers.end()) etag = it->second;
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  if (etag.empty()) {
+    json j = json::parse(res.body, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object()) etag = Str(j, "etag");
+  }
+  if (etag.empty()) return Internal("part upload to " + url.url + " returned no ETag");
+  return etag;
+}
+
+Status ApiClient::CompleteUpload(const std::string& upload_id,
+                                 const std::vector<UploadPart>& parts) {
+  json list = json::array();
+  for (const auto& p : parts) list.push_back({{"number", p.number}, {"etag", p.etag}});
+  auto res = Call("POST", "/artifacts/uploads/" + Seg(upload_id) + "/complete",
+                  json{{"parts", list}}.dump());
+  return res.status();
+}
+
+Status ApiClient::AbortUpload(const std::string& upload_id) {
+  return Call("DELETE", "/artifacts/uploads/" + Seg(upload_id)).status();
 }
 
 Status ApiClient::Complete(const std::string& digest, int64_t size) {
@@ -198,9 +251,9 @@ Status ApiClient::Complete(const std::string& digest, int64_t size) {
 Result<Registered> ApiClient::RegisterArtifact(const std::string& app, const std::string& manifest,
                                                const ArtifactEvidence& evidence) {
   json body{{"manifest", manifest}};
-  for (auto [key, text] : {std::pair{"signature", &evidence.signature},
-                           std::pair{"sbom", &evidence.sbom},
-                           std::pair{"provenance", &evidence.provenance}}) {
+  for (auto [key, text] :
+       {std::pair{"signature", &evidence.signature}, std::pair{"sbom", &evidence.sbom},
+        std::pair{"provenance", &evidence.provenance}}) {
     if (text->empty()) continue;
     json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (!doc.is_object()) return Internal(std::string("the ") + key + " is not a JSON object");
@@ -221,7 +274,7 @@ Result<PublicKey> ApiClient::RegisterPublicKey(const std::string& app, const std
   AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/apps/" + Seg(app) + "/public-keys",
                                          json{{"public_key", pem}, {"name", name}}.dump()));
   AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /apps/{app}/public-keys"));
-  return KeyFromJson(j);
+  return wire::PublicKeyFromJson(j);
 }
 
 Result<std::vector<PublicKey>> ApiClient::ListPublicKeys(const std::string& app) {
@@ -229,7 +282,7 @@ Result<std::vector<PublicKey>> ApiClient::ListPublicKeys(const std::string& app)
   AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /apps/{app}/public-keys"));
   std::vector<PublicKey> keys;
   if (auto it = j.find("keys"); it != j.end() && it->is_array()) {
-    for (const auto& k : *it) keys.push_back(KeyFromJson(k));
+    for (const auto& k : *it) keys.push_back(wire::PublicKeyFromJson(k));
   }
   return keys;
 }
@@ -238,7 +291,7 @@ Result<PublicKey> ApiClient::DeactivatePublicKey(const std::string& app, const s
   AETHER_ASSIGN_OR_RETURN(auto res,
                           Call("DELETE", "/apps/" + Seg(app) + "/public-keys/" + Seg(id)));
   AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "DELETE /apps/{app}/public-keys/{id}"));
-  return KeyFromJson(j);
+  return wire::PublicKeyFromJson(j);
 }
 
 Result<Deployment> ApiClient::CreateDeployment(const std::string& app,

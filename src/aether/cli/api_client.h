@@ -25,6 +25,13 @@ struct ArtifactEvidence {
   std::string signature, sbom, provenance;
 };
 
+// A multipart upload as the server created it: parts[i] is where part i+1 goes.
+struct MultipartUpload {
+  std::string upload_id;
+  int64_t part_size = 0;
+  std::vector<PresignedUrl> parts;
+};
+
 // The server's answer to a registration.
 struct Registered {
   std::string digest;
@@ -57,6 +64,15 @@ class ApiClient {
   Status PutPresigned(const PresignedUrl& url, const std::string& file,
                       const std::function<void(int64_t, int64_t)>& progress = nullptr);
   Status Complete(const std::string& digest, int64_t size);
+
+  // Multipart: POST /artifacts/uploads, a PUT per part, then complete (or abort).
+  Result<MultipartUpload> CreateUpload(const std::string& digest, int64_t size);
+  // Streams bytes [offset, offset + length) of `file` to a part URL; returns the part's ETag.
+  Result<std::string> PutPart(const PresignedUrl& url, const std::string& file, int64_t offset,
+                              int64_t length,
+                              const std::function<void(int64_t, int64_t)>& progress = nullptr);
+  Status CompleteUpload(const std::string& upload_id, const std::vector<UploadPart>& parts);
+  Status AbortUpload(const std::string& upload_id);
   // Registers the manifest bytes with their evidence; returns what the server verified.
   Result<Registered> RegisterArtifact(const std::string& app, const std::string& manifest,
                                       const ArtifactEvidence& evidence = {});
@@ -71,6 +87,11 @@ class ApiClient {
   Result<std::vector<Deployment>> ListDeployments(const std::string& app);
 
  private:
+  // PUTs bytes [offset, offset + length) of `file` (length -1: to the end) with no bearer
+  // token; non-2xx responses become a Status.
+  Result<http::Response> PutFile(const PresignedUrl& url, const std::string& file, int64_t offset,
+                                 int64_t length,
+                                 const std::function<void(int64_t, int64_t)>& progress);
   // Sends an authenticated JSON request; non-2xx responses become a Status.
   Result<http::Response> Call(const std::string& method, const std::string& path,
                               const std::string& body = "");

@@ -2,9 +2,71 @@
 #include "aether/cli/server_steps.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <thread>
 
 namespace aether::cli {
+namespace {
+
+// PUTs each part of `l` (only its byte range of the file) and collects the ETags.
+Result<std::vector<UploadPart>> PutParts(ApiClient& api, Output& out, const std::string& label,
+                                         const artifact::PackedLayer& l,
+                                         const MultipartUpload& up) {
+  const int64_t want = l.size == 0 ? 1 : (l.size + up.part_size - 1) / up.part_size;
+  if (static_cast<int64_t>(up.parts.size()) != want) {
+    return Internal("the server planned " + std::to_string(up.parts.size()) + " parts for " +
+                    std::to_string(l.size) + " bytes in parts of " + std::to_string(up.part_size));
+  }
+  std::vector<UploadPart> parts;
+  for (size_t i = 0; i < up.parts.size(); ++i) {
+    const int64_t offset = static_cast<int64_t>(i) * up.part_size;
+    const int64_t length = std::min(up.part_size, l.size - offset);
+    AETHER_ASSIGN_OR_RETURN(
+        std::string etag, api.PutPart(up.parts[i], l.path, offset, length,
+                                      [&out, &label, &l, offset](int64_t sent, int64_t /*total*/) {
+                                        out.Progress(label, offset + sent, l.size);
+                                      }));
+    parts.push_back({static_cast<int>(i) + 1, std::move(etag)});
+  }
+  return parts;
+}
+
+// Presign, one PUT of the whole file, complete.
+Status UploadWhole(ApiClient& api, Output& out, const std::string& label,
+                   const artifact::PackedLayer& l) {
+  AETHER_ASSIGN_OR_RETURN(PresignedUrl url, api.Presign(l.digest.str(), l.size));
+  Status put = api.PutPresigned(url, l.path, [&out, &label, &l](int64_t sent, int64_t total) {
+    out.Progress(label, sent, total > 0 ? total : l.size);
+  });
+  out.EndProgress();
+  AETHER_RETURN_IF_ERROR(put);
+  return api.Complete(l.digest.str(), l.size);
+}
+
+// Create, PUT every part, complete; any failure aborts the upload on the server.
+Status UploadInParts(ApiClient& api, Output& out, const std::string& label,
+                     const artifact::PackedLayer& l) {
+  AETHER_ASSIGN_OR_RETURN(MultipartUpload up, api.CreateUpload(l.digest.str(), l.size));
+  auto parts = PutParts(api, out, label, l, up);
+  out.EndProgress();
+  Status st = parts.ok() ? api.CompleteUpload(up.upload_id, *parts) : parts.status();
+  if (!st.ok()) (void)api.AbortUpload(up.upload_id);  // best effort: the first error matters
+  return st;
+}
+
+}  // namespace
+
+int64_t MultipartThreshold() {
+  constexpr int64_t kDefault = 16LL << 20;
+  const char* env = std::getenv("AETHER_MULTIPART_THRESHOLD");
+  if (env == nullptr) return kDefault;
+  int64_t v = 0;
+  const char* end = env + std::strlen(env);
+  auto [ptr, ec] = std::from_chars(env, end, v);
+  return ec == std::errc() && ptr == end && v > 0 ? v : kDefault;
+}
 
 bool IsTerminal(std::string_view status) {
   return status == "running" || status == "failed" || status == "superseded" || status == "stopped";
@@ -38,6 +100,7 @@ Result<UploadStats> UploadLayers(ApiClient& api, Output& out,
   for (const auto& f : layers) digests.push_back(f.layer->digest.str());
   AETHER_ASSIGN_OR_RETURN(std::vector<std::string> missing, api.MissingBlobs(digests));
   UploadStats stats;
+  const int64_t threshold = MultipartThreshold();
   std::vector<std::string> done;  // a digest listed twice is uploaded once
   for (const auto& f : layers) {
     const artifact::PackedLayer* l = f.layer;
@@ -48,14 +111,9 @@ Result<UploadStats> UploadLayers(ApiClient& api, Output& out,
       ++stats.skipped_layers;
       continue;
     }
-    AETHER_ASSIGN_OR_RETURN(PresignedUrl url, api.Presign(d, l->size));
     std::string label = "upload " + f.role;
-    Status put = api.PutPresigned(url, l->path, [&out, &label, l](int64_t sent, int64_t total) {
-      out.Progress(label, sent, total > 0 ? total : l->size);
-    });
-    out.EndProgress();
-    AETHER_RETURN_IF_ERROR(put);
-    AETHER_RETURN_IF_ERROR(api.Complete(d, l->size));
+    AETHER_RETURN_IF_ERROR(l->size >= threshold ? UploadInParts(api, out, label, *l)
+                                                : UploadWhole(api, out, label, *l));
     done.push_back(d);
     ++stats.uploaded_layers;
     stats.uploaded_bytes += l->size;

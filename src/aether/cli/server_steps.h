@@ -1,5 +1,6 @@
 // The server side of a deploy over an ApiClient: make sure the app exists, upload the layers
-// the server lacks (presign, PUT, complete), and follow a rollout to a terminal status.
+// the server lacks (presign, PUT, complete; big ones in parts), and follow a rollout to a
+// terminal status.
 // Free functions; one thread at a time (they share the caller's ApiClient and Output).
 #pragma once
 
@@ -30,7 +31,12 @@ struct LayerFile {
   std::string role;  // "deps" or "app", for the progress label
 };
 
+// Layers of at least this many bytes are uploaded in parts (multipart): the value of
+// AETHER_MULTIPART_THRESHOLD (bytes) when it is a positive number, else 16 MiB.
+int64_t MultipartThreshold();
+
 // Asks which layer digests are missing and uploads only those, drawing progress on `out`.
+// Layers at or above MultipartThreshold() go in parts; a failed multipart upload is aborted.
 Result<UploadStats> UploadLayers(ApiClient& api, Output& out, const std::vector<LayerFile>& layers);
 
 // running, failed, superseded, stopped: the rollout will not change any more.

@@ -1,6 +1,6 @@
 // Small file helpers over POSIX: PATH lookup, and atomic writes (temp file in the same
-// directory, fsync, rename) with an explicit mode, for secrets and config that must never be seen half-written
-// or world-readable. Stateless; thread-safe.
+// directory, fsync, rename) with an explicit mode, for secrets and config that must never be seen
+// half-written or world-readable. Stateless; thread-safe.
 #pragma once
 
 #include <string>

@@ -18,8 +18,10 @@ struct ClientRequest {
   std::string url;
   Headers headers;
   std::string body;
-  std::string upload_file;    // when set, the body is streamed from this file
-  std::string download_file;  // when set, a 2xx body is streamed into this file, not kept
+  std::string upload_file;     // when set, the body is streamed from this file
+  int64_t upload_offset = 0;   // with upload_file: the first byte sent
+  int64_t upload_length = -1;  // with upload_file: how many bytes (-1: to the end of the file)
+  std::string download_file;   // when set, a 2xx body is streamed into this file, not kept
   std::chrono::milliseconds timeout{30000};
   bool follow_redirects = false;
   // Called with (bytes done, bytes total) during upload or download; total may be 0.

@@ -143,6 +143,29 @@ TEST_F(ClientTest, UploadsAFileStreamed) {
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
 }
 
+TEST_F(ClientTest, UploadsAByteRangeOfAFile) {
+  fs::path file = dir_ / "in.bin";
+  std::ofstream(file, std::ios::binary) << big_;
+  ClientRequest req;
+  req.method = "PUT";
+  req.url = Url("/upload");
+  req.upload_file = file.string();
+  req.upload_offset = 1000;
+  req.upload_length = 70000;
+  auto res = NewClient()->Send(req);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ(res->status, 201);
+  EXPECT_EQ(received_, big_.substr(1000, 70000));
+
+  req.upload_length = -1;  // to the end
+  res = NewClient()->Send(req);
+  ASSERT_TRUE(res.ok()) << res.status().ToString();
+  EXPECT_EQ(received_, big_.substr(1000));
+
+  req.upload_length = static_cast<int64_t>(big_.size());  // past the end
+  EXPECT_EQ(NewClient()->Send(req).status().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(ClientTest, MethodsBodiesAndResponseHeaders) {
   auto client = NewClient();
   for (const char* method : {"DELETE", "PATCH", "PURGE", "POST"}) {

@@ -1,10 +1,12 @@
 // Upload protocol and manifest registration.
 #include "aether/service/artifacts.h"
 
+#include <charconv>
 #include <ctime>
 
 #include "aether/artifact/manifest.h"
 #include "aether/artifact/native.h"
+#include "aether/blob/multipart.h"
 #include "aether/core/names.h"
 #include "aether/crypto/crypto.h"
 
@@ -57,6 +59,47 @@ Result<std::string> ArtifactService::ReadSigned(const std::string& digest,
 Result<long long> ArtifactService::Complete(const std::string& digest, long long size) {
   AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
   return blobs_.CompleteUpload(d, size);
+}
+
+Result<UploadPlan> ArtifactService::CreateUpload(const std::string& digest, long long size) {
+  AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
+  UploadPlan plan;
+  AETHER_ASSIGN_OR_RETURN(plan.upload_id, blobs_.CreateMultipart(d, size, part_size_));
+  plan.part_size = part_size_;
+  AETHER_ASSIGN_OR_RETURN(int count, multipart::PartCount(size, part_size_));
+  for (int n = 1; n <= count; ++n) {
+    auto url = blobs_.PresignPart(plan.upload_id, n, ttl_);
+    if (!url.ok()) {
+      (void)blobs_.AbortMultipart(plan.upload_id);
+      return url.status();
+    }
+    plan.parts.push_back(std::move(url).value());
+  }
+  return plan;
+}
+
+Result<std::string> ArtifactService::StagePartSigned(const std::string& upload_id,
+                                                     const std::string& part,
+                                                     const std::string& expires,
+                                                     const std::string& signature,
+                                                     std::string_view bytes) {
+  int number = 0;
+  auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), number);
+  if (ec != std::errc() || end != part.data() + part.size()) {
+    return InvalidArgument("part number must be an integer, not '" + part + "'");
+  }
+  AETHER_RETURN_IF_ERROR(signer_.Verify("PUT", multipart::PartResource(upload_id, number), expires,
+                                        signature, std::time(nullptr)));
+  return blobs_.StagePart(upload_id, number, bytes);
+}
+
+Result<std::pair<Digest, long long>> ArtifactService::CompleteUpload(
+    const std::string& upload_id, const std::vector<UploadPart>& parts) {
+  return blobs_.CompleteMultipart(upload_id, parts);
+}
+
+Status ArtifactService::AbortUpload(const std::string& upload_id) {
+  return blobs_.AbortMultipart(upload_id);
 }
 
 Result<ArtifactRecord> ArtifactService::Register(const std::string& app,

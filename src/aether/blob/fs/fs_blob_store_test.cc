@@ -42,6 +42,44 @@ TEST(FsBlobStore, StaleUploadsAreDroppedOnOpenAndBlobsPersist) {
   EXPECT_EQ(s->CompleteUpload(staged, -1).status().code(), ErrorCode::kNotFound);
 }
 
+bool UploadsEmpty(const std::string& dir) {
+  return std::filesystem::is_empty(std::filesystem::path(dir) / "uploads");
+}
+
+TEST(FsBlobStore, MultipartPartsLiveOnDiskUntilCompleteOrAbort) {
+  auto dir = FreshDir();
+  auto s = OpenFs(dir);
+  std::string bytes = "abcdefghij";
+  Digest d = crypto::Sha256Digest(bytes);
+  auto id = s->CreateMultipart(d, 10, 4);
+  ASSERT_TRUE(id.ok());
+  auto e1 = s->StagePart(*id, 1, "abcd");
+  ASSERT_TRUE(e1.ok());
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / "uploads" / *id / "1"));
+  ASSERT_TRUE(s->AbortMultipart(*id).ok());
+  EXPECT_TRUE(UploadsEmpty(dir));
+
+  id = s->CreateMultipart(d, 10, 4);
+  ASSERT_TRUE(id.ok());
+  std::vector<UploadPart> parts;
+  for (int n = 1; n <= 3; ++n) {
+    auto etag =
+        s->StagePart(*id, n, std::string_view(bytes).substr(static_cast<size_t>(n - 1) * 4, 4));
+    ASSERT_TRUE(etag.ok());
+    parts.push_back({n, *etag});
+  }
+  ASSERT_TRUE(s->CompleteMultipart(*id, parts).ok());
+  EXPECT_TRUE(UploadsEmpty(dir));
+  EXPECT_EQ(*s->ReadAll(d), bytes);
+
+  id = s->CreateMultipart(crypto::Sha256Digest("other"), 2, 4);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(s->StagePart(*id, 1, "xy").ok());
+  s = OpenFs(dir);  // a restart drops unfinished uploads
+  EXPECT_TRUE(UploadsEmpty(dir));
+  EXPECT_EQ(s->AbortMultipart(*id).code(), ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace aether
 

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -36,6 +37,8 @@ struct Transfer {
   Response* res = nullptr;
   int status = 0;  // from the latest status line
   std::FILE* upload = nullptr;
+  int64_t upload_length = 0;  // bytes of the file sent, from req->upload_offset
+  int64_t upload_left = 0;    // of those, not yet read
   std::FILE* download = nullptr;
   std::string download_part;  // download_file + ".part" until the transfer succeeds
   std::string local_error;    // a failure on our side of a callback
@@ -90,7 +93,10 @@ size_t OnWrite(char* data, size_t size, size_t n, void* user) {
 
 size_t OnRead(char* buffer, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  size_t got = std::fread(buffer, 1, size * n, t->upload);
+  size_t want =
+      std::min<size_t>(size * n, static_cast<size_t>(std::max<int64_t>(t->upload_left, 0)));
+  size_t got = want == 0 ? 0 : std::fread(buffer, 1, want, t->upload);
+  t->upload_left -= static_cast<int64_t>(got);
   if (got == 0 && std::ferror(t->upload)) {
     t->local_error = "cannot read " + t->req->upload_file + ": " + std::strerror(errno);
     return CURL_READFUNC_ABORT;
@@ -100,8 +106,13 @@ size_t OnRead(char* buffer, size_t size, size_t n, void* user) {
 
 int OnSeek(void* user, curl_off_t offset, int origin) {
   auto* t = static_cast<Transfer*>(user);
-  return fseeko(t->upload, static_cast<off_t>(offset), origin) == 0 ? CURL_SEEKFUNC_OK
-                                                                    : CURL_SEEKFUNC_FAIL;
+  // curl rewinds relative to the start of the body, which is upload_offset in the file.
+  if (origin != SEEK_SET || offset < 0 || offset > t->upload_length) return CURL_SEEKFUNC_CANTSEEK;
+  if (fseeko(t->upload, static_cast<off_t>(t->req->upload_offset + offset), SEEK_SET) != 0) {
+    return CURL_SEEKFUNC_FAIL;
+  }
+  t->upload_left = t->upload_length - offset;
+  return CURL_SEEKFUNC_OK;
 }
 
 int OnProgress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
@@ -179,12 +190,22 @@ Status CurlClient::Configure(const ClientRequest& req, Transfer& t, curl_slist**
     if (fstat(fileno(t.upload), &st) != 0) {
       return Internal("cannot stat " + req.upload_file + ": " + std::strerror(errno));
     }
+    const int64_t file_size = st.st_size;
+    if (req.upload_offset < 0 || req.upload_offset > file_size ||
+        (req.upload_length >= 0 && req.upload_length > file_size - req.upload_offset)) {
+      return InvalidArgument("byte range is outside " + req.upload_file);
+    }
+    t.upload_length = req.upload_length >= 0 ? req.upload_length : file_size - req.upload_offset;
+    t.upload_left = t.upload_length;
+    if (fseeko(t.upload, static_cast<off_t>(req.upload_offset), SEEK_SET) != 0) {
+      return Internal("cannot seek in " + req.upload_file + ": " + std::strerror(errno));
+    }
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(h, CURLOPT_READFUNCTION, &OnRead);
     curl_easy_setopt(h, CURLOPT_READDATA, &t);
     curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, &OnSeek);
     curl_easy_setopt(h, CURLOPT_SEEKDATA, &t);
-    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(st.st_size));
+    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t.upload_length));
     if (m != "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m.c_str());
   } else if (m == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
