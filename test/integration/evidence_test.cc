@@ -69,7 +69,7 @@ class EvidenceTest : public ::testing::Test, protected testing::DaemonHarness {
   http::Response Register(const std::string& app, const std::string& manifest,
                           const std::string& signature, const std::string& sbom,
                           const std::string& provenance) {
-    json body{{"manifest", manifest}};
+    json body{{"manifest", manifest}, {"digest", crypto::Sha256Digest(manifest).str()}};
     if (!signature.empty()) body["signature"] = json::parse(signature);
     if (!sbom.empty()) body["sbom"] = json::parse(sbom);
     if (!provenance.empty()) body["provenance"] = json::parse(provenance);
@@ -148,6 +148,11 @@ TEST_F(EvidenceTest, SignatureSbomAndProvenanceAreVerifiedAndServed) {
   EXPECT_EQ(forged_prov.status, 201) << "unverifiable provenance is kept, marked unverified";
   EXPECT_FALSE(Json(forged_prov)["provenance_verified"].get<bool>());
   EXPECT_EQ(Call("GET", "/artifacts/" + digest.str() + "/signature").status, 404);
+
+  json altered{{"manifest", manifest + " "}, {"digest", digest.str()}};
+  auto in_transit = Call("POST", "/apps/signed/artifacts", altered.dump());
+  EXPECT_EQ(in_transit.status, 422) << in_transit.body;
+  EXPECT_EQ(Code(in_transit), "digest_mismatch");
 
   auto ok = Register("signed", manifest, Signature(digest, key_.private_pem), Sbom(digest),
                      Provenance(digest, key_.private_pem));

@@ -58,7 +58,8 @@ nlohmann::json PlanJson(const Services& s, const UploadPlan& plan) {
 }
 
 // The registration body: the manifest object itself (no evidence), or
-// {"manifest": "<exact manifest text>", "signature": {…}, "sbom": {…}, "provenance": {…}}.
+// {"manifest": "<exact manifest text>", "digest": "sha256:…" (what the client computed),
+//  "signature": {…}, "sbom": {…}, "provenance": {…}}.
 Result<std::pair<std::string, Evidence>> Registration(const std::string& text) {
   AETHER_ASSIGN_OR_RETURN(auto body, ParseObject(text));
   if (!body.contains("manifest")) return std::make_pair(text, Evidence{});
@@ -70,6 +71,10 @@ Result<std::pair<std::string, Evidence>> Registration(const std::string& text) {
     if (it == body.end() || it->is_null()) continue;
     if (!it->is_object()) return InvalidArgument(std::string("'") + key + "' must be an object");
     *out = it->dump();
+  }
+  if (auto it = body.find("digest"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) return InvalidArgument("'digest' must be a string");
+    e.digest = it->get<std::string>();
   }
   return std::make_pair(std::move(manifest), std::move(e));
 }

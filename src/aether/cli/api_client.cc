@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aether/cli/config.h"
+#include "aether/crypto/crypto.h"
 #include "aether/wire/wire.h"
 
 namespace aether::cli {
@@ -250,7 +251,7 @@ Status ApiClient::Complete(const std::string& digest, int64_t size) {
 
 Result<Registered> ApiClient::RegisterArtifact(const std::string& app, const std::string& manifest,
                                                const ArtifactEvidence& evidence) {
-  json body{{"manifest", manifest}};
+  json body{{"manifest", manifest}, {"digest", "sha256:" + crypto::Sha256Hex(manifest)}};
   for (auto [key, text] :
        {std::pair{"signature", &evidence.signature}, std::pair{"sbom", &evidence.sbom},
         std::pair{"provenance", &evidence.provenance}}) {

@@ -106,6 +106,12 @@ Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
                                                  const std::string& manifest_bytes,
                                                  const Evidence& evidence) {
   AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
+  Digest digest = crypto::Sha256Digest(manifest_bytes);
+  if (!evidence.digest.empty() && evidence.digest != digest.str()) {
+    return Status(ErrorCode::kDigestMismatch, "the manifest hashes to " + digest.str() +
+                                                  ", the client computed " + evidence.digest +
+                                                  ": it changed on the way");
+  }
   AETHER_ASSIGN_OR_RETURN(artifact::Manifest m, artifact::ParseManifest(manifest_bytes));
   if (!m.app.empty() && m.app != app) {
     return InvalidArgument("manifest is for app '" + m.app + "', not '" + app + "'");
@@ -125,7 +131,6 @@ Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
     total += *size;
   }
   if (policy_.runtime) AETHER_RETURN_IF_ERROR(artifact::CheckNativePlatform(m, *policy_.runtime));
-  Digest digest = crypto::Sha256Digest(manifest_bytes);
   ArtifactRecord rec;
   rec.digest = digest.str();
   rec.app = app;

@@ -28,9 +28,10 @@ struct ArtifactPolicy {
 
 // What a client sends beside the manifest; empty strings mean "not given".
 struct Evidence {
-  std::string signature;   // signature document (artifact/signature.h)
-  std::string sbom;        // CycloneDX 1.5 or aether-sbom/v1
-  std::string provenance;  // DSSE envelope of an in-toto statement
+  std::string signature;    // signature document (artifact/signature.h)
+  std::string sbom;         // CycloneDX 1.5 or aether-sbom/v1
+  std::string provenance;   // DSSE envelope of an in-toto statement
+  std::string digest = {};  // the artifact digest the client computed; must match the bytes
 };
 
 // Checks `evidence` for `artifact` and fills the record's evidence fields. Errors:
