@@ -22,6 +22,7 @@
 #include "aether/core/clock.h"
 #include "aether/core/names.h"
 #include "aether/crypto/crypto.h"
+#include "aether/wire/wire.h"
 
 namespace aether::agent {
 namespace {
@@ -208,8 +209,9 @@ class Fetcher {
                       ", which is not an active key of app '" + options_.app + "'");
     if (keys.is_object() && keys["keys"].is_array()) {
       for (const auto& k : keys["keys"]) {
-        if (!k.is_object() || k.value("id", "") != sig.keyid || !k.value("active", false)) continue;
-        result = artifact::VerifyArtifactSignature(sig, artifact, k.value("public_key", ""));
+        PublicKey key = wire::PublicKeyFromJson(k);
+        if (key.id != sig.keyid || !key.active) continue;
+        result = artifact::VerifyArtifactSignature(sig, artifact, key.pem);
         break;
       }
     }

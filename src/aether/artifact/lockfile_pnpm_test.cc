@@ -3,24 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "aether/artifact/lockfile.h"
+#include "aether/artifact/lockfile_test_util.h"
 
 namespace aether::artifact {
 namespace {
 
-using Ids = std::vector<std::string>;
-
-const LockedPackage* Find(const LockGraph& g, const std::string& id) {
-  for (const LockedPackage& p : g.packages) {
-    if (p.id == id) return &p;
-  }
-  return nullptr;
-}
-
-Ids IdsOf(const LockGraph& g) {
-  Ids ids;
-  for (const auto& p : g.packages) ids.push_back(p.id);
-  return ids;
-}
+using testing::Find;
+using testing::Ids;
+using testing::IdsOf;
 
 const char kPnpm54[] = R"(lockfileVersion: 5.4
 
@@ -195,10 +185,10 @@ packages:
     os: [darwin]
 
   real-x@1.2.0:
-    resolution: {integrity: sha512-XXX}
+    resolution: {integrity: sha512-cmVhbC14IDEuMi4w}
 
   unrelated@1.0.0:
-    resolution: {integrity: sha512-UUU}
+    resolution: {integrity: sha512-dW5yZWxhdGVkIDEuMC4w}
 
 snapshots:
 

@@ -9,17 +9,13 @@
 #include <iterator>
 #include <set>
 
+#include "aether/artifact/lockfile_test_util.h"
+
 namespace aether::artifact {
 namespace {
 
-using Ids = std::vector<std::string>;
-
-const LockedPackage* Find(const LockGraph& g, const std::string& id) {
-  for (const LockedPackage& p : g.packages) {
-    if (p.id == id) return &p;
-  }
-  return nullptr;
-}
+using testing::Find;
+using testing::Ids;
 
 const char kNpmV3[] = R"({
   "name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": true,
