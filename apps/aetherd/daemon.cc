@@ -83,7 +83,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   http::ServerOptions so{options.host, options.port, 1024ull * 1024 * 1024, "api"};
   AETHER_ASSIGN_OR_RETURN(p->server, http::StartServer(so, [raw](http::Request& req) {
                             if (!raw->api)
-                              return http::ErrorEnvelope(503, "unavailable", "aetherd is starting");
+                              return http::ErrorEnvelope(503, "service_unavailable", "aetherd is starting");
                             return raw->api->Handle(req);
                           }));
   p->api_url = "http://" + options.host + ":" + std::to_string(p->server->port());

@@ -14,12 +14,14 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kUnauthenticated:
       return 401;
     case ErrorCode::kPermissionDenied:
+    case ErrorCode::kQuotaExceeded:
       return 403;
     case ErrorCode::kNotFound:
       return 404;
     case ErrorCode::kAlreadyExists:
     case ErrorCode::kConflict:
     case ErrorCode::kFailedPrecondition:
+    case ErrorCode::kIdempotencyConflict:
       return 409;
     case ErrorCode::kPayloadTooLarge:
       return 413;

@@ -22,6 +22,7 @@ int ExitCodeFor(ErrorCode code, Origin origin) {
     case ErrorCode::kProvenanceRequired:
     case ErrorCode::kProvenanceInvalid:
     case ErrorCode::kPlatformMismatch:
+    case ErrorCode::kQuotaExceeded:
       return kExitRefused;
     default:
       break;

@@ -3,6 +3,7 @@
 // CLI (which decodes them from the wire). Plain data; std only.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,15 @@ struct ArtifactRecord {
   std::string sbom;                  // CycloneDX 1.5 or aether-sbom/v1 JSON
   std::string provenance;            // DSSE envelope of an in-toto statement (JSON)
   std::string provenance_signed_by;  // key id the provenance verified against, "" if none
+  // Layer digests the manifest names (filled by the artifact service at registration; the
+  // store keeps them so retention knows which layer blobs are still referenced).
+  std::vector<std::string> layers;
+};
+
+// How much an app keeps in the artifact registry (quotas).
+struct ArtifactUsage {
+  long long count = 0;
+  long long bytes = 0;  // sum of ArtifactRecord::size
 };
 
 // An Ed25519 public key allowed to sign an app's artifacts. Deactivated keys are kept (so
@@ -53,11 +63,19 @@ struct PhaseTiming {
   long long ms = 0;
 };
 
-// Deployment lifecycle: pending → deploying → running → superseded|stopped, or → failed.
+// A numbered release of an app and its rollout (Heroku's releases): what runs (artifact), with
+// which config vars and how many instances. Every deploy, config change, rollback or scale
+// change appends one. Lifecycle: pending → deploying → running → superseded, or → failed;
+// "recorded" for a release with nothing to run yet (config set before the first deploy).
 struct Deployment {
   std::string id;
   std::string app;
-  std::string artifact;
+  long long version = 0;    // release number within the app (1, 2, …), assigned by the store
+  std::string artifact;     // manifest digest; "" for a "recorded" release
+  std::string description;  // "Deploy sha256:ab12…", "Set FOO", "Rollback to v3", "Scale to 3"
+  // Config vars as stored: the service seals the values before they reach the store.
+  std::map<std::string, std::string> config;
+  int instances = 1;
   std::string status = "pending";
   std::string reason;  // why it failed, "" otherwise
   std::string url;
@@ -83,6 +101,38 @@ struct TokenRecord {
   std::string hash;
   std::string role;  // "admin" or "pull" (agents fetching artifacts)
   std::string created_at;
+};
+
+// The first answer to a mutating request sent with an Idempotency-Key, replayed to retries.
+struct IdempotencyRecord {
+  std::string key;           // caller scope + ":" + the header value
+  std::string request_hash;  // sha256 of method, path and body: the same key with another
+                             // request is a conflict
+  int status = 0;            // HTTP status of the first answer; 0 while it is in flight
+  std::string response;      // its body
+  std::string created_at;    // RFC 3339
+};
+
+// Counts for /metrics.
+struct StoreStats {
+  long long apps = 0;
+  long long artifacts = 0;
+  long long artifact_bytes = 0;
+  long long running_releases = 0;  // apps whose current deployment is "running"
+};
+
+// Keyset pagination. `after` is the opaque key of the last item of the previous page ("" for
+// the first page); the API layer encodes it as the client's cursor.
+struct PageRequest {
+  int limit = 50;  // 1…kMaxPageLimit
+  std::string after;
+};
+inline constexpr int kMaxPageLimit = 500;
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next;  // key to pass as `after` for the next page; "" on the last page
 };
 
 // A time-limited URL for one blob operation.

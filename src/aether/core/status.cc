@@ -41,8 +41,12 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "provenance_invalid";
     case ErrorCode::kPlatformMismatch:
       return "platform_mismatch";
+    case ErrorCode::kQuotaExceeded:
+      return "quota_exceeded";
+    case ErrorCode::kIdempotencyConflict:
+      return "idempotency_conflict";
     case ErrorCode::kUnavailable:
-      return "unavailable";
+      return "service_unavailable";
     case ErrorCode::kTimeout:
       return "timeout";
     case ErrorCode::kInternal:

@@ -31,6 +31,8 @@ enum class ErrorCode {
   kProvenanceRequired,  // AETHER_REQUIRE_PROVENANCE and no provenance was given
   kProvenanceInvalid,   // provenance malformed, unsigned or about another artifact
   kPlatformMismatch,    // native addons built for a platform other than the runtime's
+  kQuotaExceeded,       // a per-app quota (artifact count or bytes) would be exceeded (403)
+  kIdempotencyConflict,  // an Idempotency-Key reused with another request, or in flight (409)
   kUnavailable,         // a dependency cannot be reached (network, server down)
   kTimeout,             // an operation ran out of time
   kInternal,            // a bug or an unexpected environment failure

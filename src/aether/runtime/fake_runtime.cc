@@ -16,6 +16,12 @@ Status FakeRuntime::Deploy(const ReleaseSpec& spec, const PhaseReporter& report)
   return Status::Ok();
 }
 
+Status FakeRuntime::Resume(const ReleaseSpec& spec) {
+  std::lock_guard lock(mu_);
+  resumed_.push_back(spec);
+  return Status::Ok();
+}
+
 Status FakeRuntime::Remove(std::string_view app) {
   std::lock_guard lock(mu_);
   removed_.emplace_back(app);
@@ -29,6 +35,11 @@ std::string FakeRuntime::UrlFor(std::string_view app) const {
 std::vector<ReleaseSpec> FakeRuntime::deployed() const {
   std::lock_guard lock(mu_);
   return deployed_;
+}
+
+std::vector<ReleaseSpec> FakeRuntime::resumed() const {
+  std::lock_guard lock(mu_);
+  return resumed_;
 }
 
 std::vector<std::string> FakeRuntime::removed() const {

@@ -34,28 +34,40 @@ class Runtime {
   // Rolls `spec` out. kDeployFailed with the reason (crash output, readiness timeout, fetch
   // error) when it cannot be made ready; the previous release then keeps serving.
   virtual Status Deploy(const ReleaseSpec& spec, const PhaseReporter& report) = 0;
+  // Makes sure an already-running release serves again after aetherd restarted: re-attaches
+  // to its instances when they survived (same deployment, alive, answering), otherwise starts
+  // it as Deploy would. Phases are not reported.
+  virtual Status Resume(const ReleaseSpec& spec) = 0;
   // Stops every instance of the app and forgets it. Ok if nothing runs.
   virtual Status Remove(std::string_view app) = 0;
   // The stable URL users reach the app at.
   virtual std::string UrlFor(std::string_view app) const = 0;
   // Stops everything (graceful, then forced). Idempotent.
   virtual void Shutdown() = 0;
+  // Stops serving (the router) but leaves the apps' instances running, with what Resume needs
+  // to re-attach to them recorded. For an aetherd restart (SIGTERM). Idempotent; after it,
+  // Shutdown only releases what is left.
+  virtual void Detach() = 0;
 };
 
 // Fake for service tests: records deploys; a spec whose env has FAKE_FAIL=<reason> fails.
 class FakeRuntime final : public Runtime {
  public:
   Status Deploy(const ReleaseSpec& spec, const PhaseReporter& report) override;
+  Status Resume(const ReleaseSpec& spec) override;
   Status Remove(std::string_view app) override;
   std::string UrlFor(std::string_view app) const override;
   void Shutdown() override {}
+  void Detach() override {}
 
   std::vector<ReleaseSpec> deployed() const;
+  std::vector<ReleaseSpec> resumed() const;
   std::vector<std::string> removed() const;
 
  private:
   mutable std::mutex mu_;
   std::vector<ReleaseSpec> deployed_;
+  std::vector<ReleaseSpec> resumed_;
   std::vector<std::string> removed_;
 };
 

@@ -1,6 +1,7 @@
 // MetadataStore: the control plane's durable records (apps, artifacts, public keys,
-// deployments, tokens).
-// Implementations: MemoryStore (fake, beside this file), store/sqlite (embedded default).
+// releases/deployments and their events, tokens, idempotency keys).
+// Implementations: MemoryStore (fake, beside this file), store/sqlite (embedded default),
+// store/postgres (DATABASE_URL). The SQL stores apply versioned migrations when opened.
 // Implementations are thread-safe: every method may be called from any thread.
 #pragma once
 
@@ -18,22 +19,34 @@ class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
 
-  // Cheap liveness probe for /readyz.
+  // Cheap liveness probe for /readyz; kUnavailable when the database cannot be reached (every
+  // method answers kUnavailable then, and recovers by itself when the database is back).
   virtual Status Ping() = 0;
 
   virtual Status CreateApp(const App& app) = 0;  // kAlreadyExists if the name is taken
   virtual Result<App> GetApp(std::string_view name) = 0;
-  virtual Result<std::vector<App>> ListApps() = 0;  // sorted by name
-  // Removes the app with its artifacts and deployments in one transaction.
+  // Sorted by name; the page key is the name.
+  virtual Result<Page<App>> ListApps(const PageRequest& page) = 0;
+  // Removes the app with its artifacts, releases, events and keys in one transaction.
   virtual Status DeleteApp(std::string_view name) = 0;
   virtual Status SetCurrentDeployment(std::string_view app, std::string_view deployment_id) = 0;
 
-  // Registering the same digest for the same app again keeps the first record's manifest
-  // and time, and replaces its evidence (signature, SBOM, provenance) with the new one.
+  // Registering the same digest for the same app again keeps the first record's manifest,
+  // layers and time, and replaces its evidence (signature, SBOM, provenance) with the new one.
   virtual Status PutArtifact(const ArtifactRecord& artifact) = 0;
   virtual Result<ArtifactRecord> GetArtifact(std::string_view app, std::string_view digest) = 0;
   // By digest alone (a manifest names its app, so a digest belongs to one app).
   virtual Result<ArtifactRecord> FindArtifact(std::string_view digest) = 0;
+  // Newest registration first. Items carry no manifest, evidence or layers (metadata only).
+  virtual Result<Page<ArtifactRecord>> ListArtifacts(std::string_view app,
+                                                     const PageRequest& page) = 0;
+  virtual Result<ArtifactUsage> GetArtifactUsage(std::string_view app) = 0;
+  // The app's artifacts that no release (deployment) refers to, newest first, metadata only.
+  virtual Result<std::vector<ArtifactRecord>> ListUnreferencedArtifacts(std::string_view app) = 0;
+  // kNotFound if absent; kConflict (nothing deleted) if a release refers to it.
+  virtual Status DeleteArtifact(std::string_view app, std::string_view digest) = 0;
+  // Whether any artifact of any app names this layer digest.
+  virtual Result<bool> LayerReferenced(std::string_view layer_digest) = 0;
 
   virtual Status PutPublicKey(const PublicKey& key) = 0;  // kAlreadyExists for (app, id)
   virtual Result<std::vector<PublicKey>> ListPublicKeys(std::string_view app) = 0;  // by time
@@ -41,18 +54,39 @@ class MetadataStore {
   virtual Result<PublicKey> DeactivatePublicKey(std::string_view app, std::string_view id,
                                                 std::string_view when) = 0;
 
-  virtual Status CreateDeployment(const Deployment& d) = 0;
-  virtual Status UpdateDeployment(const Deployment& d) = 0;  // kNotFound if it vanished
+  // Stores a new release and returns it with its version: one more than the app's newest, in
+  // the same transaction (concurrent creates never share a version). kNotFound for no app.
+  virtual Result<Deployment> CreateDeployment(const Deployment& d) = 0;
+  // Updates status, reason, url, phases and updated_at; kNotFound if it vanished.
+  virtual Status UpdateDeployment(const Deployment& d) = 0;
   virtual Result<Deployment> GetDeployment(std::string_view id) = 0;
-  virtual Result<std::vector<Deployment>> ListDeployments(
-      std::string_view app) = 0;  // newest first
+  virtual Result<Deployment> GetRelease(std::string_view app, long long version) = 0;
+  // Newest (highest version) first; the page key is the version in decimal.
+  virtual Result<Page<Deployment>> ListDeployments(std::string_view app,
+                                                   const PageRequest& page) = 0;
+  // Every app's deployments in one status (e.g. "deploying" after a crash), oldest first.
+  virtual Result<std::vector<Deployment>> ListDeploymentsInStatus(std::string_view status) = 0;
   // Appends an event (its seq is assigned); kNotFound if the deployment does not exist.
   virtual Status AppendEvent(const DeploymentEvent& event) = 0;
-  virtual Result<std::vector<DeploymentEvent>> ListEvents(std::string_view deployment) = 0;
+  // Oldest first; the page key is the seq in decimal. kNotFound for an unknown deployment.
+  virtual Result<Page<DeploymentEvent>> ListEvents(std::string_view deployment,
+                                                   const PageRequest& page) = 0;
 
   virtual Status PutToken(const TokenRecord& token) = 0;
   virtual Result<TokenRecord> FindTokenByHash(std::string_view hash) = 0;
   virtual Result<long long> CountTokens(std::string_view role) = 0;
+
+  // Idempotency keys. Insert is atomic: kAlreadyExists (nothing written) if the key is taken.
+  virtual Status InsertIdempotency(const IdempotencyRecord& record) = 0;
+  virtual Result<IdempotencyRecord> GetIdempotency(std::string_view key) = 0;  // kNotFound
+  // Records the first answer (status and body) for the key; kNotFound if absent.
+  virtual Status CompleteIdempotency(std::string_view key, int status,
+                                     std::string_view response) = 0;
+  virtual Status DeleteIdempotency(std::string_view key) = 0;  // Ok if absent
+  // Deletes records created before `before` (RFC 3339); returns how many.
+  virtual Result<long long> PurgeIdempotency(std::string_view before) = 0;
+
+  virtual Result<StoreStats> Stats() = 0;
 };
 
 // The in-memory fake, for unit tests of the code above the store.

@@ -104,7 +104,7 @@ TEST(Routes, RequestsNamingNoAppGet404AndUnroutedApps503) {
   req.headers["Host"] = "web.localhost:7080";
   auto res = RouteRequest(t, req);
   EXPECT_EQ(res.status, 503);
-  EXPECT_NE(res.body.find("\"code\":\"unavailable\""), std::string::npos);
+  EXPECT_NE(res.body.find("\"code\":\"service_unavailable\""), std::string::npos);
   req.headers["Host"] = "127.0.0.1:7080";
   req.target = "/apps/web/x";
   EXPECT_EQ(RouteRequest(t, req).status, 503);

@@ -62,13 +62,13 @@ http::Response RouteRequest(RouteTable& routes, http::Request& req) {
   for (int attempt = 0;; ++attempt) {
     BackendPtr b = routes.Pick(app);
     if (!b) {
-      return http::ErrorEnvelope(503, "unavailable", "app '" + app + "' has no running release");
+      return http::ErrorEnvelope(503, "service_unavailable", "app '" + app + "' has no running release");
     }
     auto res = http::Forward(req, "127.0.0.1", b->port, std::chrono::seconds(60));
     b->inflight--;
     if (res.ok()) return std::move(res).value();
     if (res.status().code() != ErrorCode::kUnavailable || attempt == 1) {
-      return http::ErrorEnvelope(502, "unavailable",
+      return http::ErrorEnvelope(502, "service_unavailable",
                                  "app '" + app + "': " + res.status().message());
     }
   }
