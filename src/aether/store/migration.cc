@@ -16,8 +16,9 @@ Status CheckSchemaVersion(std::string_view engine, int database_version,
   int known = LatestVersion(migrations);
   if (database_version <= known) return Status::Ok();
   return FailedPrecondition(std::string(engine) + " schema is at version " +
-                            std::to_string(database_version) + " but this aetherd knows only up to " +
-                            std::to_string(known) + "; run a newer aetherd (or restore a backup)");
+                            std::to_string(database_version) +
+                            " but this aetherd knows only up to " + std::to_string(known) +
+                            "; run a newer aetherd (or restore a backup)");
 }
 
 }  // namespace aether

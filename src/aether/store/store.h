@@ -34,6 +34,7 @@ class MetadataStore {
   // Registering the same digest for the same app again keeps the first record's manifest,
   // layers and time, and replaces its evidence (signature, SBOM, provenance) with the new one.
   virtual Status PutArtifact(const ArtifactRecord& artifact) = 0;
+  // The whole record, layers included.
   virtual Result<ArtifactRecord> GetArtifact(std::string_view app, std::string_view digest) = 0;
   // By digest alone (a manifest names its app, so a digest belongs to one app).
   virtual Result<ArtifactRecord> FindArtifact(std::string_view digest) = 0;

@@ -1,50 +1,19 @@
 // The MetadataStore contract suite: every implementation instantiates it with a factory
-// (AETHER_STORE_CONTRACT(Name, factory)), so the fake and the real stores behave alike.
-// Test-only header (includes gtest).
+// (AETHER_STORE_CONTRACT(Name, factory)) that returns a fresh, empty store, so the fake and the
+// real stores behave alike. Apps, paging, keys, tokens, idempotency and stats are here; releases
+// and artifacts in the two headers included below. Test-only header (includes gtest).
 #pragma once
 
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <memory>
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "aether/store/store.h"
+#include "aether/store/store_contract_fixture.h"
 
 namespace aether::contract {
-
-using StoreFactory = std::function<std::unique_ptr<MetadataStore>()>;
-
-class StoreContract : public ::testing::TestWithParam<StoreFactory> {
- protected:
-  void SetUp() override {
-    store_ = GetParam()();
-    ASSERT_NE(store_, nullptr);
-  }
-  MetadataStore& store() { return *store_; }
-
-  Deployment MakeDeployment(const std::string& id, const std::string& app) {
-    Deployment d;
-    d.id = id;
-    d.app = app;
-    d.artifact = "sha256:" + std::string(64, 'a');
-    d.created_at = d.updated_at = "2026-01-01T00:00:00.000Z";
-    return d;
-  }
-
-  // An artifact of app "web" registered at "t0", with no evidence.
-  static ArtifactRecord MakeArtifact(char hex, const std::string& manifest, long long size) {
-    ArtifactRecord a;
-    a.digest = "sha256:" + std::string(64, hex);
-    a.app = "web";
-    a.manifest = manifest;
-    a.size = size;
-    a.created_at = "t0";
-    return a;
-  }
-
- private:
-  std::unique_ptr<MetadataStore> store_;
-};
 
 TEST_P(StoreContract, AppsCreateGetListDelete) {
   EXPECT_TRUE(store().Ping().ok());
@@ -54,56 +23,99 @@ TEST_P(StoreContract, AppsCreateGetListDelete) {
   auto app = store().GetApp("web");
   ASSERT_TRUE(app.ok());
   EXPECT_EQ(app->created_at, "t0");
-  auto list = store().ListApps();
+  auto list = store().ListApps({});
   ASSERT_TRUE(list.ok());
-  ASSERT_EQ(list->size(), 2u);
-  EXPECT_EQ((*list)[0].name, "api");
+  ASSERT_EQ(list->items.size(), 2u);
+  EXPECT_EQ(list->items[0].name, "api");
+  EXPECT_EQ(list->items[1].created_at, "t0");
+  EXPECT_EQ(list->next, "");
   EXPECT_TRUE(store().DeleteApp("web").ok());
   EXPECT_EQ(store().GetApp("web").status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(store().DeleteApp("web").code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().SetCurrentDeployment("web", "dep_1").code(), ErrorCode::kNotFound);
 }
 
-TEST_P(StoreContract, ArtifactsAreIdempotentAndScopedToTheirApp) {
-  ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
-  ArtifactRecord a = MakeArtifact('b', "{\"m\":1}", 42);
-  ASSERT_TRUE(store().PutArtifact(a).ok());
-  ASSERT_TRUE(store().PutArtifact(a).ok());
-  auto got = store().GetArtifact("web", a.digest);
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->manifest, "{\"m\":1}");
-  EXPECT_EQ(got->size, 42);
-  EXPECT_EQ(store().GetArtifact("other", a.digest).status().code(), ErrorCode::kNotFound);
-  a.app = "ghost";
-  EXPECT_EQ(store().PutArtifact(a).code(), ErrorCode::kNotFound);
+TEST_P(StoreContract, AppsPageByNameAndNextIsTheLastName) {
+  for (const char* name : {"f", "b", "e", "a", "d", "c", "g"}) {
+    ASSERT_TRUE(store().CreateApp({name, "t0", ""}).ok());
+  }
+  auto pages = WalkPages<App>([&](const PageRequest& r) { return store().ListApps(r); }, 3);
+  auto names = Keys(pages, [](const App& a) { return a.name; });
+  ASSERT_EQ(names,
+            (std::vector<std::vector<std::string>>{{"a", "b", "c"}, {"d", "e", "f"}, {"g"}}));
+  EXPECT_EQ(pages[0].next, "c");
+  EXPECT_EQ(pages[1].next, "f");
+  EXPECT_EQ(pages[2].next, "");
+
+  // A page that ends exactly at the last item is the last page.
+  auto exact = WalkPages<App>([&](const PageRequest& r) { return store().ListApps(r); }, 7);
+  ASSERT_EQ(exact.size(), 1u);
+  EXPECT_EQ(exact[0].items.size(), 7u);
+  EXPECT_EQ(exact[0].next, "");
+
+  // `after` is a key, not necessarily a present name; past the end is an empty last page.
+  auto from = store().ListApps({2, "bb"});
+  ASSERT_TRUE(from.ok());
+  ASSERT_EQ(from->items.size(), 2u);
+  EXPECT_EQ(from->items[0].name, "c");
+  EXPECT_EQ(from->next, "d");
+  auto past = store().ListApps({2, "z"});
+  ASSERT_TRUE(past.ok());
+  EXPECT_TRUE(past->items.empty());
+  EXPECT_EQ(past->next, "");
 }
 
-TEST_P(StoreContract, ArtifactEvidenceIsReplacedOnReRegistration) {
+TEST_P(StoreContract, PageLimitZeroOrNegativeMeansTheDefaultOfFifty) {
+  for (int i = 0; i < 51; ++i) {
+    char name[8];
+    std::snprintf(name, sizeof name, "app%02d", i);
+    ASSERT_TRUE(store().CreateApp({name, "t0", ""}).ok());
+  }
+  for (int limit : {0, -5}) {
+    auto page = store().ListApps({limit, ""});
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->items.size(), 50u) << "limit " << limit;
+    EXPECT_EQ(page->next, "app49");
+    auto rest = store().ListApps({limit, page->next});
+    ASSERT_TRUE(rest.ok());
+    ASSERT_EQ(rest->items.size(), 1u);
+    EXPECT_EQ(rest->items[0].name, "app50");
+    EXPECT_EQ(rest->next, "");
+  }
+  auto one = store().ListApps({1, ""});
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->items.size(), 1u);
+  EXPECT_EQ(one->next, "app00");
+}
+
+TEST_P(StoreContract, PageLimitAboveTheMaximumIsClamped) {
+  for (int i = 0; i <= kMaxPageLimit; ++i) {
+    char name[8];
+    std::snprintf(name, sizeof name, "app%03d", i);
+    ASSERT_TRUE(store().CreateApp({name, "t0", ""}).ok());
+  }
+  auto page = store().ListApps({kMaxPageLimit * 4, ""});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), static_cast<size_t>(kMaxPageLimit));
+  EXPECT_EQ(page->next, page->items.back().name);
+  auto rest = store().ListApps({kMaxPageLimit * 4, page->next});
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->items.size(), 1u);
+  EXPECT_EQ(rest->next, "");
+}
+
+TEST_P(StoreContract, MalformedNumericCursorIsInvalidArgument) {
   ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
-  ArtifactRecord a = MakeArtifact('c', "{\"m\":2}", 7);
-  ASSERT_TRUE(store().PutArtifact(a).ok());
-  EXPECT_EQ(store().FindArtifact(a.digest)->signature, "");
-  ArtifactRecord signed_copy = a;
-  signed_copy.manifest = "ignored: the first manifest stays";
-  signed_copy.created_at = "t9";
-  signed_copy.signature = "{\"sig\":1}";
-  signed_copy.signed_by = "sha256:k1";
-  signed_copy.sbom = "{\"bomFormat\":\"CycloneDX\"}";
-  signed_copy.provenance = "{\"payload\":\"x\"}";
-  signed_copy.provenance_signed_by = "sha256:k1";
-  ASSERT_TRUE(store().PutArtifact(signed_copy).ok());
-  auto got = store().FindArtifact(a.digest);
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->app, "web");
-  EXPECT_EQ(got->manifest, "{\"m\":2}");
-  EXPECT_EQ(got->created_at, "t0");
-  EXPECT_EQ(got->signature, "{\"sig\":1}");
-  EXPECT_EQ(got->signed_by, "sha256:k1");
-  EXPECT_EQ(got->sbom, "{\"bomFormat\":\"CycloneDX\"}");
-  EXPECT_EQ(got->provenance, "{\"payload\":\"x\"}");
-  EXPECT_EQ(got->provenance_signed_by, "sha256:k1");
-  EXPECT_EQ(store().GetArtifact("web", a.digest)->signed_by, "sha256:k1");
-  EXPECT_EQ(store().FindArtifact("sha256:" + std::string(64, 'd')).status().code(),
-            ErrorCode::kNotFound);
+  Create(MakeDeployment("dep_1", "web"));
+  for (const char* bad : {"abc", "12x", "1.5"}) {
+    EXPECT_EQ(store().ListDeployments("web", {10, bad}).status().code(),
+              ErrorCode::kInvalidArgument)
+        << bad;
+    EXPECT_EQ(store().ListEvents("dep_1", {10, bad}).status().code(), ErrorCode::kInvalidArgument)
+        << bad;
+    EXPECT_EQ(store().ListArtifacts("web", {10, bad}).status().code(), ErrorCode::kInvalidArgument)
+        << bad;
+  }
 }
 
 TEST_P(StoreContract, PublicKeysListDeactivateAndGoWithTheirApp) {
@@ -147,68 +159,107 @@ TEST_P(StoreContract, PublicKeysListDeactivateAndGoWithTheirApp) {
   EXPECT_TRUE(store().ListPublicKeys("web")->empty());
 }
 
-TEST_P(StoreContract, DeploymentsRoundTripNewestFirst) {
-  ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
-  ASSERT_TRUE(store().CreateDeployment(MakeDeployment("dep_1", "web")).ok());
-  auto d2 = MakeDeployment("dep_2", "web");
-  ASSERT_TRUE(store().CreateDeployment(d2).ok());
-  d2.status = "running";
-  d2.url = "http://web.localhost:7080/";
-  d2.phases = {{"fetch", 12}, {"ready", 340}};
-  ASSERT_TRUE(store().UpdateDeployment(d2).ok());
-  auto got = store().GetDeployment("dep_2");
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->status, "running");
-  ASSERT_EQ(got->phases.size(), 2u);
-  EXPECT_EQ(got->phases[1].name, "ready");
-  EXPECT_EQ(got->phases[1].ms, 340);
-  auto list = store().ListDeployments("web");
-  ASSERT_TRUE(list.ok());
-  ASSERT_EQ(list->size(), 2u);
-  EXPECT_EQ((*list)[0].id, "dep_2");
-  EXPECT_EQ(store().ListDeployments("ghost").status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store().CreateDeployment(MakeDeployment("dep_3", "ghost")).code(),
-            ErrorCode::kNotFound);
-  EXPECT_EQ(store().UpdateDeployment(MakeDeployment("dep_9", "web")).code(), ErrorCode::kNotFound);
-  ASSERT_TRUE(store().SetCurrentDeployment("web", "dep_2").ok());
-  EXPECT_EQ(store().GetApp("web")->current_deployment, "dep_2");
-  ASSERT_TRUE(store().DeleteApp("web").ok());
-  EXPECT_EQ(store().GetDeployment("dep_2").status().code(), ErrorCode::kNotFound);
-}
-
-TEST_P(StoreContract, DeploymentEventsInOrderAndGoneWithTheApp) {
-  ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
-  ASSERT_TRUE(store().CreateDeployment(MakeDeployment("dep_1", "web")).ok());
-  ASSERT_TRUE(store().CreateDeployment(MakeDeployment("dep_2", "web")).ok());
-  ASSERT_TRUE(store().AppendEvent({0, "dep_1", "t1", "created", ""}).ok());
-  ASSERT_TRUE(store().AppendEvent({0, "dep_2", "t1", "created", ""}).ok());
-  ASSERT_TRUE(store().AppendEvent({0, "dep_1", "t2", "failed", "layer digest mismatch"}).ok());
-  EXPECT_EQ(store().AppendEvent({0, "dep_9", "t3", "created", ""}).code(), ErrorCode::kNotFound);
-  auto events = store().ListEvents("dep_1");
-  ASSERT_TRUE(events.ok());
-  ASSERT_EQ(events->size(), 2u);
-  EXPECT_EQ((*events)[0].type, "created");
-  EXPECT_EQ((*events)[1].type, "failed");
-  EXPECT_EQ((*events)[1].message, "layer digest mismatch");
-  EXPECT_EQ((*events)[1].time, "t2");
-  EXPECT_LT((*events)[0].seq, (*events)[1].seq);
-  EXPECT_EQ(store().ListEvents("dep_9").status().code(), ErrorCode::kNotFound);
-  ASSERT_TRUE(store().DeleteApp("web").ok());
-  EXPECT_EQ(store().ListEvents("dep_1").status().code(), ErrorCode::kNotFound);
-}
-
 TEST_P(StoreContract, TokensByHash) {
   ASSERT_TRUE(store().PutToken({"tok_1", "bootstrap", "h1", "admin", "t0"}).ok());
   ASSERT_TRUE(store().PutToken({"tok_2", "agent", "h2", "pull", "t0"}).ok());
   auto t = store().FindTokenByHash("h1");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->role, "admin");
+  EXPECT_EQ(t->id, "tok_1");
+  EXPECT_EQ(t->name, "bootstrap");
   EXPECT_EQ(store().FindTokenByHash("nope").status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(*store().CountTokens("admin"), 1);
   EXPECT_EQ(*store().CountTokens("pull"), 1);
+  EXPECT_EQ(*store().CountTokens("nobody"), 0);
+}
+
+TEST_P(StoreContract, IdempotencyInsertIsAtomicThenCompleteGetDelete) {
+  IdempotencyRecord first{"tok_1:key-1", "hash-a", 0, "", "2026-01-01T00:00:00Z"};
+  ASSERT_TRUE(store().InsertIdempotency(first).ok());
+  IdempotencyRecord second{"tok_1:key-1", "hash-b", 0, "", "2026-01-01T00:00:05Z"};
+  EXPECT_EQ(store().InsertIdempotency(second).code(), ErrorCode::kAlreadyExists);
+  auto got = store().GetIdempotency("tok_1:key-1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->request_hash, "hash-a");  // the losing insert wrote nothing
+  EXPECT_EQ(got->status, 0);
+  EXPECT_EQ(got->response, "");
+  EXPECT_EQ(got->created_at, "2026-01-01T00:00:00Z");
+
+  ASSERT_TRUE(store().CompleteIdempotency("tok_1:key-1", 201, "{\"id\":\"dep_1\"}").ok());
+  got = store().GetIdempotency("tok_1:key-1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, 201);
+  EXPECT_EQ(got->response, "{\"id\":\"dep_1\"}");
+  EXPECT_EQ(got->request_hash, "hash-a");
+  EXPECT_EQ(store().CompleteIdempotency("tok_1:nope", 200, "").code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().GetIdempotency("tok_1:nope").status().code(), ErrorCode::kNotFound);
+
+  ASSERT_TRUE(store().DeleteIdempotency("tok_1:key-1").ok());
+  EXPECT_EQ(store().GetIdempotency("tok_1:key-1").status().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(store().DeleteIdempotency("tok_1:key-1").ok());  // absent is fine
+  EXPECT_TRUE(store().InsertIdempotency(second).ok());         // the key is free again
+}
+
+TEST_P(StoreContract, IdempotencyPurgeDeletesRecordsCreatedBeforeTheTime) {
+  for (const char* day : {"01", "02", "03"}) {
+    std::string when = std::string("2026-01-") + day + "T00:00:00Z";
+    ASSERT_TRUE(store().InsertIdempotency({std::string("k") + day, "h", 0, "", when}).ok());
+  }
+  auto purged = store().PurgeIdempotency("2026-01-02T00:00:00Z");  // strictly before
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(store().GetIdempotency("k01").status().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(store().GetIdempotency("k02").ok());
+  EXPECT_EQ(*store().PurgeIdempotency("2026-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(*store().PurgeIdempotency("2027-01-01T00:00:00Z"), 2);
+  EXPECT_EQ(store().GetIdempotency("k03").status().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, StatsCountAppsArtifactsBytesAndRunningReleases) {
+  auto empty = store().Stats();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->apps, 0);
+  EXPECT_EQ(empty->artifacts, 0);
+  EXPECT_EQ(empty->artifact_bytes, 0);
+  EXPECT_EQ(empty->running_releases, 0);
+
+  for (const char* app : {"web", "api", "job"})
+    ASSERT_TRUE(store().CreateApp({app, "t0", ""}).ok());
+  ASSERT_TRUE(store().PutArtifact(MakeArtifact('1', "{}", 100, "web")).ok());
+  ASSERT_TRUE(store().PutArtifact(MakeArtifact('2', "{}", 20, "web")).ok());
+  ASSERT_TRUE(store().PutArtifact(MakeArtifact('3', "{}", 3, "api")).ok());
+  ASSERT_TRUE(store().PutArtifact(MakeArtifact('3', "{}", 3, "api")).ok());  // counted once
+
+  Deployment web_running = Create(MakeDeployment("dep_w", "web", Digest('1')));
+  web_running.status = "running";
+  ASSERT_TRUE(store().UpdateDeployment(web_running).ok());
+  Deployment api_pending = Create(MakeDeployment("dep_a", "api", Digest('3')));
+  Deployment job_running = Create(MakeDeployment("dep_j", "job", Digest('3')));
+  job_running.status = "running";
+  ASSERT_TRUE(store().UpdateDeployment(job_running).ok());  // running but not current
+  ASSERT_TRUE(store().SetCurrentDeployment("web", "dep_w").ok());
+  ASSERT_TRUE(store().SetCurrentDeployment("api", "dep_a").ok());
+
+  auto stats = store().Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->apps, 3);
+  EXPECT_EQ(stats->artifacts, 3);
+  EXPECT_EQ(stats->artifact_bytes, 123);
+  EXPECT_EQ(stats->running_releases, 1);
+
+  ASSERT_TRUE(store().DeleteApp("web").ok());
+  stats = store().Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->apps, 2);
+  EXPECT_EQ(stats->artifacts, 1);
+  EXPECT_EQ(stats->artifact_bytes, 3);
+  EXPECT_EQ(stats->running_releases, 0);
 }
 
 }  // namespace aether::contract
+
+#include "aether/store/store_contract_artifacts.h"
+#include "aether/store/store_contract_releases.h"
 
 #define AETHER_STORE_CONTRACT(name, factory)                                              \
   namespace aether::contract {                                                            \

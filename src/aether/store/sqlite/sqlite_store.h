@@ -9,8 +9,9 @@
 
 namespace aether {
 
-// Opens (creating if needed) the database at `path` and applies the schema.
-// ":memory:" gives a private in-memory database (for tests).
+// Opens (creating if needed) the database at `path` and applies the missing schema migrations
+// (sqlite_migrations.h); kFailedPrecondition for a database from a newer aetherd. ":memory:"
+// gives a private in-memory database (for tests).
 Result<std::unique_ptr<MetadataStore>> OpenSqliteStore(const std::string& path);
 
 }  // namespace aether

@@ -5,12 +5,20 @@ namespace aether::sqlite {
 
 Status Exec(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err != nullptr ? err : "unknown error";
-    sqlite3_free(err);
-    return Internal("sqlite: " + msg);
-  }
-  return Status::Ok();
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+  sqlite3_free(err);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return Unavailable("sqlite busy: " + msg);
+  return Internal("sqlite: " + msg);
+}
+
+Status Transaction(sqlite3* db, const std::function<Status()>& body) {
+  AETHER_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  Status s = body();
+  if (s.ok()) s = Exec(db, "COMMIT");
+  if (!s.ok()) static_cast<void>(Exec(db, "ROLLBACK"));
+  return s;
 }
 
 Statement::Statement(sqlite3* db, const std::string& sql) : db_(db) {

@@ -1,9 +1,10 @@
 // Statement: RAII wrapper over a prepared sqlite3_stmt with variadic binding, plus Exec for
-// schema scripts. Used only inside store/sqlite/; callers hold the store's mutex.
+// scripts and Transaction. Used only inside store/sqlite/; callers hold the store's mutex.
 #pragma once
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,7 +12,11 @@
 
 namespace aether::sqlite {
 
+// Runs one or more statements; a busy database is kUnavailable, other errors kInternal.
 Status Exec(sqlite3* db, const std::string& sql);
+
+// Runs `body` between BEGIN IMMEDIATE and COMMIT; rolls back when `body` or COMMIT fails.
+Status Transaction(sqlite3* db, const std::function<Status()>& body);
 
 class Statement {
  public:
