@@ -17,7 +17,7 @@ Result<App> AppService::Get(const std::string& name) {
   return store_.GetApp(name);
 }
 
-Result<std::vector<App>> AppService::List() { return store_.ListApps(); }
+Result<Page<App>> AppService::List(const PageRequest& page) { return store_.ListApps(page); }
 
 Status AppService::Delete(const std::string& name) {
   AETHER_ASSIGN_OR_RETURN(App app, Get(name));

@@ -16,7 +16,7 @@ class AppService {
 
   Result<App> Create(const std::string& name);
   Result<App> Get(const std::string& name);
-  Result<std::vector<App>> List();
+  Result<Page<App>> List(const PageRequest& page);
   Status Delete(const std::string& name);
   std::string UrlFor(const std::string& name) const { return runtime_.UrlFor(name); }
 

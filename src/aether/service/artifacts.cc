@@ -131,15 +131,24 @@ Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
     total += *size;
   }
   if (policy_.runtime) AETHER_RETURN_IF_ERROR(artifact::CheckNativePlatform(m, *policy_.runtime));
+  auto existing = store_.GetArtifact(app, digest.str());
+  if (!existing.ok() && existing.status().code() != ErrorCode::kNotFound) return existing.status();
+  if (!existing.ok()) {
+    AETHER_ASSIGN_OR_RETURN(ArtifactUsage usage, store_.GetArtifactUsage(app));
+    AETHER_RETURN_IF_ERROR(CheckQuota(policy_.limits, app, usage, total));
+  }
   ArtifactRecord rec;
   rec.digest = digest.str();
   rec.app = app;
   rec.manifest = manifest_bytes;
   rec.size = total;
   rec.created_at = NowRfc3339();
+  for (const auto& layer : m.layers) rec.layers.push_back(layer.digest.str());
   AETHER_ASSIGN_OR_RETURN(std::vector<PublicKey> keys, store_.ListPublicKeys(app));
   AETHER_RETURN_IF_ERROR(VerifyEvidence(policy_, keys, digest, evidence, &rec));
   AETHER_RETURN_IF_ERROR(store_.PutArtifact(rec));
+  // Retention failing (e.g. a blob that will not delete) must not fail the registration.
+  (void)ApplyRetention(store_, blobs_, policy_.limits, app);
   return store_.GetArtifact(app, rec.digest);
 }
 
@@ -147,6 +156,12 @@ Result<ArtifactRecord> ArtifactService::Get(const std::string& app, const std::s
   AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
   AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
   return store_.GetArtifact(app, d.str());
+}
+
+Result<Page<ArtifactRecord>> ArtifactService::List(const std::string& app,
+                                                   const PageRequest& page) {
+  AETHER_RETURN_IF_ERROR(ValidateAppName(app));
+  return store_.ListArtifacts(app, page);
 }
 
 Result<ArtifactRecord> ArtifactService::Find(const std::string& digest) {

@@ -1,7 +1,8 @@
 // ArtifactService: the content-addressed upload protocol (which digests are missing, presign,
 // staged PUT, complete with re-hash; or multipart: create, part PUTs, complete, abort) and
-// manifest registration, where the manifest's own
-// sha256 becomes the artifact digest and its evidence is verified (service/evidence.h).
+// manifest registration, where the manifest's own sha256 becomes the artifact digest, its
+// evidence is verified (service/evidence.h), the app's quota is checked and retention applied
+// (service/retention.h).
 // Thread-safe.
 #pragma once
 
@@ -67,6 +68,8 @@ class ArtifactService {
   Result<ArtifactRecord> Register(const std::string& app, const std::string& manifest_bytes,
                                   const Evidence& evidence = {});
   Result<ArtifactRecord> Get(const std::string& app, const std::string& digest);
+  // The app's artifacts, newest first, metadata only.
+  Result<Page<ArtifactRecord>> List(const std::string& app, const PageRequest& page);
   // By artifact digest alone, for /artifacts/{digest} and its evidence.
   Result<ArtifactRecord> Find(const std::string& digest);
   const ArtifactPolicy& policy() const { return policy_; }

@@ -1,62 +1,82 @@
-// Deployment use cases and the rollout worker.
+// Rollout worker, restart recovery and store-write retries.
 #include "aether/service/deployments.h"
 
+#include <chrono>
 #include <thread>
 
-#include "aether/core/digest.h"
 #include "aether/core/log.h"
 #include "aether/core/names.h"
 
 namespace aether {
+namespace {
 
-Result<Deployment> DeployService::Create(const std::string& app, const std::string& artifact,
-                                         const std::map<std::string, std::string>& env) {
-  AETHER_RETURN_IF_ERROR(ValidateAppName(app));
-  AETHER_ASSIGN_OR_RETURN(Digest digest, Digest::Parse(artifact));
-  AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
-  auto art = store_.GetArtifact(app, digest.str());
-  if (!art.ok()) {
-    if (art.status().code() == ErrorCode::kNotFound) {
-      return FailedPrecondition("artifact " + digest.str() + " is not registered for app '" + app +
-                                "'");
-    }
-    return art.status();
+// Runs `op` until it is not kUnavailable or about 30 s have passed.
+template <typename Op>
+Status RetryUnavailable(Op op) {
+  Status s = op();
+  for (int delay_ms = 50; s.code() == ErrorCode::kUnavailable && delay_ms <= 6400;
+       delay_ms *= 2) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    s = op();
   }
-  Deployment d;
-  d.id = NewId("dep");
-  d.app = app;
-  d.artifact = digest.str();
-  d.url = runtime_.UrlFor(app);
-  d.created_at = d.updated_at = NowRfc3339();
+  return s;
+}
+
+}  // namespace
+
+Result<Deployment> DeployService::Start(Deployment d) {
   {
     std::lock_guard lock(mu_);
     if (stopping_) return Unavailable("aetherd is shutting down");
   }
-  AETHER_RETURN_IF_ERROR(store_.CreateDeployment(d));
-  Record(d, "created", "artifact " + d.artifact);
-  Launch(Job{d, env});
+  d.id = NewId("dep");
+  d.version = 0;
+  d.reason.clear();
+  d.phases.clear();
+  d.url = runtime_.UrlFor(d.app);
+  d.status = d.artifact.empty() ? "recorded" : "pending";
+  d.created_at = d.updated_at = NowRfc3339();
+  AETHER_ASSIGN_OR_RETURN(d, store_.CreateDeployment(d));
+  Record(d, "created", "v" + std::to_string(d.version) + ": " + d.description);
+  if (!d.artifact.empty()) Launch([this, d] { Run(d); });
   return d;
 }
 
 Result<Deployment> DeployService::Get(const std::string& id) { return store_.GetDeployment(id); }
 
-Result<std::vector<DeploymentEvent>> DeployService::Events(const std::string& id) {
-  return store_.ListEvents(id);
+Result<Page<DeploymentEvent>> DeployService::Events(const std::string& id,
+                                                    const PageRequest& page) {
+  return store_.ListEvents(id, page);
 }
 
-Result<std::vector<Deployment>> DeployService::List(const std::string& app) {
+Result<Page<Deployment>> DeployService::List(const std::string& app, const PageRequest& page) {
   AETHER_RETURN_IF_ERROR(ValidateAppName(app));
-  return store_.ListDeployments(app);
+  return store_.ListDeployments(app, page);
 }
 
-void DeployService::ResumeAll() {
-  auto apps = store_.ListApps();
-  if (!apps.ok()) return;
-  for (const auto& app : *apps) {
-    if (app.current_deployment.empty()) continue;
-    auto d = store_.GetDeployment(app.current_deployment);
-    if (!d.ok() || d->status != "running") continue;
-    Launch(Job{*d, {}});
+void DeployService::RecoverAndResume() {
+  for (const char* status : {"pending", "deploying"}) {
+    auto stuck = store_.ListDeploymentsInStatus(status);
+    for (Deployment& d : stuck.ok() ? *stuck : std::vector<Deployment>{}) {
+      d.status = "failed";
+      d.reason = "interrupted: aetherd stopped during the rollout; deploy again";
+      Save(d);
+      Record(d, "failed", d.reason);
+      LogLine("deploy " + d.id + " app=" + d.app + " was interrupted; marked failed");
+    }
+  }
+  PageRequest all{kMaxPageLimit, ""};
+  while (true) {
+    auto apps = store_.ListApps(all);
+    if (!apps.ok()) return;
+    for (const auto& app : apps->items) {
+      if (app.current_deployment.empty()) continue;
+      auto d = store_.GetDeployment(app.current_deployment);
+      if (!d.ok() || d->status != "running") continue;
+      Launch([this, d = *d] { Resume(d); });
+    }
+    if (apps->next.empty()) return;
+    all.after = apps->next;
   }
 }
 
@@ -66,13 +86,13 @@ void DeployService::Shutdown() {
   idle_.wait(lock, [&] { return active_ == 0; });
 }
 
-void DeployService::Launch(Job job) {
+void DeployService::Launch(std::function<void()> work) {
   {
     std::lock_guard lock(mu_);
     ++active_;
   }
-  std::thread([this, job = std::move(job)]() mutable {
-    Run(std::move(job));
+  std::thread([this, work = std::move(work)] {
+    work();
     std::lock_guard lock(mu_);
     if (--active_ == 0) idle_.notify_all();
   }).detach();
@@ -85,56 +105,79 @@ std::mutex& DeployService::AppLock(const std::string& app) {
   return *m;
 }
 
-void DeployService::Save(const Deployment& d) {
-  Deployment copy = d;
-  copy.updated_at = NowRfc3339();
-  (void)store_.UpdateDeployment(copy);  // the app may have been deleted meanwhile
+void DeployService::Save(Deployment& d) {
+  d.updated_at = NowRfc3339();
+  // The app may have been deleted meanwhile (kNotFound): nothing left to record.
+  (void)RetryUnavailable([&] { return store_.UpdateDeployment(d); });
 }
 
 void DeployService::Record(const Deployment& d, const std::string& type,
                            const std::string& message) {
-  (void)store_.AppendEvent({0, d.id, NowRfc3339(), type, message});  // may race a delete
+  (void)RetryUnavailable([&] { return store_.AppendEvent({0, d.id, NowRfc3339(), type, message}); });
 }
 
-void DeployService::Run(Job job) {
-  std::lock_guard app_lock(AppLock(job.d.app));
-  Deployment& d = job.d;
-  bool resumed = d.status == "running";
-  if (!resumed) {
-    d.status = "deploying";
-    Save(d);
-    Record(d, "deploying");
+ReleaseSpec DeployService::SpecFor(const Deployment& d, Status* status) const {
+  ReleaseSpec spec{d.app, d.id, d.artifact, {}, d.instances};
+  auto env = cipher_.Open(d.app, d.config);
+  if (env.ok()) spec.env = std::move(env).value();
+  *status = env.status();
+  return spec;
+}
+
+void DeployService::Resume(const Deployment& d) {
+  std::lock_guard app_lock(AppLock(d.app));
+  Status s;
+  ReleaseSpec spec = SpecFor(d, &s);
+  if (s.ok()) s = runtime_.Resume(spec);
+  if (!s.ok()) {
+    LogLine("resume " + d.id + " app=" + d.app + " failed: " + s.message());
+    Record(d, "resume_failed", s.message());
+    return;
   }
+  Record(d, "resumed");
+  LogLine("deploy " + d.id + " app=" + d.app + " v" + std::to_string(d.version) + " resumed");
+}
+
+void DeployService::Run(Deployment d) {
+  std::lock_guard app_lock(AppLock(d.app));
+  d.status = "deploying";
+  Save(d);
+  Record(d, "deploying");
   auto previous = store_.GetApp(d.app);
-  ReleaseSpec spec{d.app, d.id, d.artifact, job.env, 1};
-  Status s = runtime_.Deploy(spec, [&](const std::string& phase, long long ms) {
-    if (resumed) return;
-    d.phases.push_back({phase, ms});
-    Save(d);
-    Record(d, phase, std::to_string(ms) + " ms");
-  });
+  Status s;
+  ReleaseSpec spec = SpecFor(d, &s);
+  if (s.ok()) {
+    s = runtime_.Deploy(spec, [&](const std::string& phase, long long ms) {
+      d.phases.push_back({phase, ms});
+      Save(d);
+      Record(d, phase, std::to_string(ms) + " ms");
+    });
+  }
   if (!s.ok()) {
     d.status = "failed";
     d.reason = s.message();
     Save(d);
     Record(d, "failed", d.reason);
     LogLine("deploy " + d.id + " app=" + d.app + " failed: " + d.reason);
+    if (on_outcome_) on_outcome_("failed");
     return;
   }
   d.status = "running";
   Save(d);
-  Record(d, resumed ? "resumed" : "running");
-  LogLine("deploy " + d.id + " app=" + d.app + (resumed ? " resumed" : " running") +
-          " artifact=" + d.artifact.substr(0, 19) + "…");
-  if (resumed || !previous.ok()) return;
-  (void)store_.SetCurrentDeployment(d.app, d.id);
-  if (!previous->current_deployment.empty() && previous->current_deployment != d.id) {
-    auto old = store_.GetDeployment(previous->current_deployment);
-    if (old.ok() && old->status == "running") {
-      old->status = "superseded";
-      Save(*old);
-      Record(*old, "superseded", "by " + d.id);
-    }
+  Record(d, "running");
+  LogLine("deploy " + d.id + " app=" + d.app + " v" + std::to_string(d.version) +
+          " running artifact=" + d.artifact.substr(0, 19) + "…");
+  if (on_outcome_) on_outcome_("running");
+  (void)RetryUnavailable([&] { return store_.SetCurrentDeployment(d.app, d.id); });
+  if (!previous.ok() || previous->current_deployment.empty() ||
+      previous->current_deployment == d.id) {
+    return;
+  }
+  auto old = store_.GetDeployment(previous->current_deployment);
+  if (old.ok() && old->status == "running") {
+    old->status = "superseded";
+    Save(*old);
+    Record(*old, "superseded", "by v" + std::to_string(d.version) + " (" + d.id + ")");
   }
 }
 

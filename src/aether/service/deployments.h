@@ -1,51 +1,61 @@
-// DeployService: creates deployments and rolls them out in the background, one at a time per
-// app, recording status, phase timings and the failure reason. The service owns its worker
-// threads; Shutdown() waits for them. Thread-safe.
+// DeployService: the rollout engine. Stores a release and rolls it out in the background, one
+// at a time per app, recording status, phase timings, events and the failure reason. At start
+// it fails the rollouts an earlier aetherd left unfinished and resumes every app's running
+// release. Owns its worker threads; Shutdown() waits for them. Thread-safe.
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
 #include "aether/runtime/runtime.h"
+#include "aether/service/config_vars.h"
 #include "aether/store/store.h"
 
 namespace aether {
 
 class DeployService {
  public:
-  DeployService(MetadataStore& store, Runtime& runtime) : store_(store), runtime_(runtime) {}
+  // Told "running" or "failed" as each rollout ends (for metrics).
+  using OutcomeHook = std::function<void(const std::string& outcome)>;
+
+  DeployService(MetadataStore& store, Runtime& runtime, const ConfigCipher& cipher,
+                OutcomeHook on_outcome = {})
+      : store_(store), runtime_(runtime), cipher_(cipher), on_outcome_(std::move(on_outcome)) {}
   ~DeployService() { Shutdown(); }
 
-  // Validates the app and artifact, stores a pending deployment and starts its rollout.
-  Result<Deployment> Create(const std::string& app, const std::string& artifact,
-                            const std::map<std::string, std::string>& env);
+  // Stores `release` (the store assigns its version) and starts its rollout; a release with no
+  // artifact is only recorded. Config values must already be sealed.
+  Result<Deployment> Start(Deployment release);
   Result<Deployment> Get(const std::string& id);
-  Result<std::vector<Deployment>> List(const std::string& app);
+  Result<Page<Deployment>> List(const std::string& app, const PageRequest& page);
   // What happened to the deployment, in order (GET /deployments/{id}/events).
-  Result<std::vector<DeploymentEvent>> Events(const std::string& id);
+  Result<Page<DeploymentEvent>> Events(const std::string& id, const PageRequest& page);
 
-  // Re-runs the current release of every app (after aetherd restarts).
-  void ResumeAll();
-  // Blocks until every running rollout has finished; later Creates are refused.
+  // After aetherd starts: marks rollouts left pending/deploying by a previous process failed,
+  // then re-attaches to (or restarts) every app's running release in the background.
+  void RecoverAndResume();
+  // Blocks until every running rollout has finished; later Starts are refused.
   void Shutdown();
 
  private:
-  struct Job {
-    Deployment d;
-    std::map<std::string, std::string> env;
-  };
-  void Launch(Job job);
-  void Run(Job job);
+  void Launch(std::function<void()> work);
+  void Run(Deployment d);
+  void Resume(const Deployment& d);
   std::mutex& AppLock(const std::string& app);
-  void Save(const Deployment& d);
+  // Store writes of a rollout retry while the database is unavailable (up to ~30 s), so an
+  // outage during a rollout does not leave it stuck.
+  void Save(Deployment& d);
   void Record(const Deployment& d, const std::string& type, const std::string& message = "");
+  ReleaseSpec SpecFor(const Deployment& d, Status* status) const;
 
   MetadataStore& store_;
   Runtime& runtime_;
+  const ConfigCipher& cipher_;
+  OutcomeHook on_outcome_;
   std::mutex mu_;
   bool stopping_ = false;
   std::map<std::string, std::unique_ptr<std::mutex>> app_locks_;

@@ -12,6 +12,7 @@
 #include "aether/core/digest.h"
 #include "aether/core/model.h"
 #include "aether/core/status.h"
+#include "aether/service/retention.h"
 
 namespace aether {
 
@@ -21,6 +22,8 @@ struct ArtifactPolicy {
   bool require_provenance = false;  // AETHER_REQUIRE_PROVENANCE
   // The platform apps run on; native addons in a manifest must match it. Unset: unchecked.
   std::optional<Platform> runtime;
+  // Per-app quotas and retention (AETHER_QUOTA_*, AETHER_RETAIN_ARTIFACTS; main reads them).
+  ArtifactLimits limits;
 
   // Reads the three AETHER_REQUIRE_* variables ("1", "true", "yes", "on" enable them).
   static ArtifactPolicy FromEnvironment();

@@ -1,68 +1,14 @@
 // Use-case tests over the in-memory fakes: auth, apps, the upload protocol and rollouts.
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
-#include "aether/artifact/manifest.h"
-#include "aether/crypto/crypto.h"
-#include "aether/service/apps.h"
-#include "aether/service/artifacts.h"
-#include "aether/service/auth.h"
-#include "aether/service/deployments.h"
+#include "aether/service/service_test_util.h"
 
 namespace aether {
 namespace {
-
-class ServiceTest : public ::testing::Test {
- protected:
-  std::unique_ptr<MetadataStore> store = NewMemoryStore();
-  std::unique_ptr<BlobStore> blobs = NewMemoryBlobStore(UrlSigner("k"));
-  FakeRuntime runtime;
-  AuthService auth{*store};
-  AppService apps{*store, runtime};
-  ArtifactService artifacts{*store, *blobs, UrlSigner("k")};
-  DeployService deploys{*store, runtime};
-
-  // Uploads `bytes` through presign → signed stage → complete.
-  std::string Upload(const std::string& bytes) {
-    std::string d = crypto::Sha256Digest(bytes).str();
-    auto url = artifacts.PresignUpload(d, static_cast<long long>(bytes.size()));
-    EXPECT_TRUE(url.ok());
-    std::string q = url->url.substr(url->url.find('?') + 1);
-    std::string expires = q.substr(8, q.find('&') - 8);
-    std::string sig = q.substr(q.find("signature=") + 10);
-    EXPECT_TRUE(artifacts.StageSigned(d, expires, sig, bytes).ok());
-    EXPECT_TRUE(artifacts.Complete(d, static_cast<long long>(bytes.size())).ok());
-    return d;
-  }
-
-  std::string RegisterArtifact(const std::string& app) {
-    std::string layer = "layer-bytes-" + app;
-    artifact::Manifest m;
-    m.app = app;
-    m.layers.push_back({*Digest::Parse(Upload(layer)), static_cast<long long>(layer.size()),
-                        std::string(artifact::kLayerMediaType), "app"});
-    m.command = {"node", "index.js"};
-    auto rec = artifacts.Register(app, artifact::SerializeManifest(m));
-    EXPECT_TRUE(rec.ok()) << rec.status().ToString();
-    return rec.ok() ? rec->digest : "";
-  }
-
-  Deployment WaitFinished(const std::string& id) {
-    for (int i = 0; i < 500; ++i) {
-      auto d = deploys.Get(id);
-      if (d.ok() && d->status != "pending" && d->status != "deploying") return *d;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    ADD_FAILURE() << "deployment " << id << " did not finish";
-    return {};
-  }
-};
 
 TEST_F(ServiceTest, BootstrapTokenIsWrittenOnceWithMode0600) {
   auto file = ::testing::TempDir() + "/admin.token." + std::to_string(getpid());
@@ -129,11 +75,11 @@ TEST_F(ServiceTest, RegisterRefusesManifestsWithMissingLayers) {
 TEST_F(ServiceTest, DeploymentRunsAndSupersedesThePreviousOne) {
   ASSERT_TRUE(apps.Create("web").ok());
   std::string digest = RegisterArtifact("web");
-  auto first = deploys.Create("web", digest, {});
+  auto first = releases.Deploy("web", digest);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->status, "pending");
   EXPECT_EQ(WaitFinished(first->id).status, "running");
-  auto second = deploys.Create("web", digest, {});
+  auto second = releases.Deploy("web", digest);
   ASSERT_TRUE(second.ok());
   Deployment done = WaitFinished(second->id);
   EXPECT_EQ(done.status, "running");
@@ -146,7 +92,7 @@ TEST_F(ServiceTest, DeploymentRunsAndSupersedesThePreviousOne) {
 TEST_F(ServiceTest, FailedRolloutKeepsTheReason) {
   ASSERT_TRUE(apps.Create("web").ok());
   std::string digest = RegisterArtifact("web");
-  auto d = deploys.Create("web", digest, {{"FAKE_FAIL", "crashed on start"}});
+  auto d = releases.Deploy("web", digest, {{"FAKE_FAIL", "crashed on start"}});
   ASSERT_TRUE(d.ok());
   Deployment done = WaitFinished(d->id);
   EXPECT_EQ(done.status, "failed");
@@ -157,9 +103,9 @@ TEST_F(ServiceTest, FailedRolloutKeepsTheReason) {
 TEST_F(ServiceTest, DeploymentNeedsAKnownAppAndArtifact) {
   ASSERT_TRUE(apps.Create("web").ok());
   std::string unknown = crypto::Sha256Digest("x").str();
-  EXPECT_EQ(deploys.Create("ghost", unknown, {}).status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(deploys.Create("web", unknown, {}).status().code(), ErrorCode::kFailedPrecondition);
-  EXPECT_EQ(deploys.Create("web", "sha256:zz", {}).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(releases.Deploy("ghost", unknown).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(releases.Deploy("web", unknown).status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(releases.Deploy("web", "sha256:zz").status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(deploys.Get("dep_nope").status().code(), ErrorCode::kNotFound);
 }
 
