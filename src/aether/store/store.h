@@ -34,11 +34,12 @@ class MetadataStore {
   // Registering the same digest for the same app again keeps the first record's manifest,
   // layers and time, and replaces its evidence (signature, SBOM, provenance) with the new one.
   virtual Status PutArtifact(const ArtifactRecord& artifact) = 0;
-  // The whole record, layers included.
+  // The whole record, layers included (in no guaranteed order).
   virtual Result<ArtifactRecord> GetArtifact(std::string_view app, std::string_view digest) = 0;
   // By digest alone (a manifest names its app, so a digest belongs to one app).
   virtual Result<ArtifactRecord> FindArtifact(std::string_view digest) = 0;
-  // Newest registration first. Items carry no manifest, evidence or layers (metadata only).
+  // Newest registration first (a re-registration keeps its place). Items carry no manifest,
+  // evidence or layers (metadata only). kNotFound for an unknown app, as for the two below.
   virtual Result<Page<ArtifactRecord>> ListArtifacts(std::string_view app,
                                                      const PageRequest& page) = 0;
   virtual Result<ArtifactUsage> GetArtifactUsage(std::string_view app) = 0;
@@ -56,9 +57,11 @@ class MetadataStore {
                                                 std::string_view when) = 0;
 
   // Stores a new release and returns it with its version: one more than the app's newest, in
-  // the same transaction (concurrent creates never share a version). kNotFound for no app.
+  // the same transaction (concurrent creates never share a version; a recreated app starts
+  // again at 1). kNotFound for no app, kAlreadyExists for a duplicate id.
   virtual Result<Deployment> CreateDeployment(const Deployment& d) = 0;
-  // Updates status, reason, url, phases and updated_at; kNotFound if it vanished.
+  // Updates status, reason, url, phases and updated_at (nothing else); kNotFound if it
+  // vanished.
   virtual Status UpdateDeployment(const Deployment& d) = 0;
   virtual Result<Deployment> GetDeployment(std::string_view id) = 0;
   virtual Result<Deployment> GetRelease(std::string_view app, long long version) = 0;
@@ -84,7 +87,8 @@ class MetadataStore {
   virtual Status CompleteIdempotency(std::string_view key, int status,
                                      std::string_view response) = 0;
   virtual Status DeleteIdempotency(std::string_view key) = 0;  // Ok if absent
-  // Deletes records created before `before` (RFC 3339); returns how many.
+  // Deletes records created strictly before `before` (RFC 3339 UTC, "…Z"); returns how many.
+  // Idempotency records are not tied to apps: DeleteApp leaves them.
   virtual Result<long long> PurgeIdempotency(std::string_view before) = 0;
 
   virtual Result<StoreStats> Stats() = 0;
