@@ -53,9 +53,17 @@ Router::Router(ErrorResponder on_error) : on_error_(std::move(on_error)) {}
 void Router::Add(std::string method, const std::string& pattern, Handler handler) {
   Route route;
   route.method = std::move(method);
+  route.pattern = pattern;
   for (std::string_view s : SplitPath(pattern)) route.segments.emplace_back(s);
   route.handler = std::move(handler);
   routes_.push_back(std::move(route));
+}
+
+std::vector<std::pair<std::string, std::string>> Router::Routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(routes_.size());
+  for (const Route& route : routes_) out.emplace_back(route.method, route.pattern);
+  return out;
 }
 
 Response Router::Dispatch(Request& req) const {
@@ -81,6 +89,7 @@ Response Router::Dispatch(Request& req) const {
   }
   if (best == nullptr) best = best_get;
   if (best == nullptr) {
+    req.route.clear();
     if (allowed.empty()) {
       return on_error_(404, "not_found", "no route for " + req.method + " " + req.path);
     }
@@ -93,6 +102,7 @@ Response Router::Dispatch(Request& req) const {
     return res;
   }
   req.params.clear();
+  req.route = best->pattern;
   for (size_t i = 0; i < best->segments.size(); ++i) {
     const std::string& seg = best->segments[i];
     if (IsCapture(seg)) req.params[seg.substr(1, seg.size() - 2)] = std::string(path[i]);

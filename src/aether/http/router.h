@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aether/http/types.h"
@@ -21,12 +22,17 @@ class Router {
   explicit Router(ErrorResponder on_error);
 
   void Add(std::string method, const std::string& pattern, Handler handler);
-  // Finds the route, fills req.params and calls the handler. HEAD falls back to GET routes.
+  // Finds the route, fills req.params and req.route and calls the handler. HEAD falls back to
+  // GET routes.
   Response Dispatch(Request& req) const;
+  // The table as registered: (method, pattern) pairs in registration order, e.g.
+  // ("GET", "/apps/{app}"); for documentation checks and metrics labels.
+  std::vector<std::pair<std::string, std::string>> Routes() const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;                // as registered
     std::vector<std::string> segments;  // "{app}" marks a capture
     Handler handler;
   };

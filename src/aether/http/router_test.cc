@@ -64,6 +64,19 @@ TEST_F(RouterTest, FillsParamsOnRequest) {
   EXPECT_EQ(req.Param("app"), "web");
   EXPECT_EQ(req.Param("id"), "42");
   EXPECT_EQ(req.Param("stale"), "");
+  EXPECT_EQ(req.route, "/apps/{app}/deployments/{id}");
+}
+
+TEST_F(RouterTest, RouteIsThePatternOrEmptyWhenNothingMatched) {
+  Request head = Make("HEAD", "/apps/web");
+  router_.Dispatch(head);
+  EXPECT_EQ(head.route, "/apps/{app}");  // served by the GET route
+  for (auto [method, target] : {std::pair{"GET", "/nope"}, std::pair{"PUT", "/apps/web"}}) {
+    Request req = Make(method, target);
+    req.route = "stale";
+    router_.Dispatch(req);
+    EXPECT_EQ(req.route, "") << method << " " << target;
+  }
 }
 
 TEST_F(RouterTest, LiteralBeatsCaptureWhateverTheOrder) {
@@ -90,6 +103,18 @@ TEST_F(RouterTest, MethodNotAllowed) {
   EXPECT_NE(res.body.find(R"("code":"method_not_allowed")"), std::string::npos) << res.body;
   EXPECT_EQ(res.headers["Allow"], "DELETE, GET, HEAD");
   EXPECT_EQ(Run("DELETE", "/apps").headers["Allow"], "GET, HEAD, POST");
+}
+
+TEST(Router, RoutesListsTheTableInRegistrationOrder) {
+  Router router(&ErrorEnvelope);
+  EXPECT_TRUE(router.Routes().empty());
+  router.Add("GET", "/apps/{app}", Named("get"));
+  router.Add("HEAD", "/layers/{digest}/", Named("head"));
+  router.Add("POST", "/apps", Named("create"));
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_EQ(router.Routes(),
+            (std::vector<Pair>{
+                {"GET", "/apps/{app}"}, {"HEAD", "/layers/{digest}/"}, {"POST", "/apps"}}));
 }
 
 TEST(Router, EmptyRouterAnswers404WithCustomResponder) {

@@ -1,7 +1,8 @@
 // HTTP/1.1 server facade. The implementation (http/beast/) runs an acceptor thread and one
 // thread per connection (keep-alive); `handler` is called concurrently from those threads.
-// Owned by the composition root; Stop() (or the destructor) closes the listener and every
-// open connection and joins all threads.
+// Owned by the composition root; Stop() (or the destructor) shuts down gracefully: the listener
+// closes, idle keep-alive connections close, in-flight requests and streams may finish until
+// ServerOptions::drain_timeout, then what is left is closed and all threads are joined.
 #pragma once
 
 #include <chrono>
@@ -23,12 +24,17 @@ struct ServerOptions {
   // A read or write on a connection that makes no progress for this long closes it (this is
   // also the keep-alive idle timeout).
   std::chrono::milliseconds io_timeout{60000};
+  // How long Stop() lets in-flight requests and streaming responses finish. Past it, every
+  // stream's ChunkWriter returns false and the remaining connections are shut down.
+  std::chrono::milliseconds drain_timeout{10000};
 };
 
 class Server {
  public:
   virtual ~Server() = default;
   virtual int port() const = 0;
+  // Graceful shutdown (see above); returns once every connection thread has ended, which is
+  // within drain_timeout unless a non-streaming handler ignores it and keeps running.
   // Idempotent; must not be called from inside a handler.
   virtual void Stop() = 0;
 };

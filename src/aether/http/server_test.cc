@@ -1,5 +1,6 @@
 // Tests for the Beast server, driven through the curl client and raw sockets: round trips,
-// router errors, body limits, keep-alive, concurrency, streaming, HEAD and Stop().
+// router errors, body limits, keep-alive, concurrency, streaming and HEAD (Stop():
+// server_stop_test).
 #include "aether/http/server.h"
 
 #include <gtest/gtest.h>
@@ -18,29 +19,10 @@ namespace aether::http {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Get;
 using testing::RawConnection;
-
-std::unique_ptr<Server> Start(std::function<Response(Request&)> handler,
-                              ServerOptions options = {}) {
-  auto server = StartServer(options, std::move(handler));
-  EXPECT_TRUE(server.ok()) << server.status().ToString();
-  return std::move(server).value();
-}
-
-std::string Url(const Server& server, std::string_view path) {
-  return "http://127.0.0.1:" + std::to_string(server.port()) + std::string(path);
-}
-
-Response Get(const Server& server, std::string_view path, std::string method = "GET",
-             std::string body = "") {
-  ClientRequest req;
-  req.method = std::move(method);
-  req.url = Url(server, path);
-  req.body = std::move(body);
-  auto res = NewClient()->Send(req);
-  EXPECT_TRUE(res.ok()) << res.status().ToString();
-  return res.ok() ? *res : Response{};
-}
+using testing::Start;
+using testing::Url;
 
 TEST(Server, JsonRoundTripAndRequestFields) {
   Request seen;
@@ -265,50 +247,6 @@ TEST(Server, StreamsChunkedResponses) {
   EXPECT_EQ(res.headers["Transfer-Encoding"], "chunked");
   EXPECT_EQ(res.headers["Content-Type"], "application/x-ndjson");
   EXPECT_EQ(Get(*server, "/logs", "HEAD").body, "");
-}
-
-TEST(Server, StopWithIdleKeepAliveConnectionIsPrompt) {
-  auto server = Start([](Request&) { return Response::Text(200, "ok"); });
-  RawConnection raw(server->port());
-  ASSERT_TRUE(raw.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
-  EXPECT_FALSE(raw.ReadResponse().empty());
-  auto client = NewClient();  // a second, curl-held keep-alive connection
-  ClientRequest req;
-  req.url = Url(*server, "/");
-  EXPECT_TRUE(client->Send(req).ok());
-  auto start = std::chrono::steady_clock::now();
-  server->Stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
-  EXPECT_TRUE(raw.ClosedWithin(1s));
-  server->Stop();  // idempotent
-}
-
-TEST(Server, StopEndsAStreamInProgress) {
-  std::atomic<bool> streaming{false};
-  std::atomic<bool> stream_ended{false};
-  auto server = Start([&](Request&) {
-    Response res;
-    res.stream = [&](const ChunkWriter& write) {
-      streaming = true;
-      while (write("tick\n")) std::this_thread::sleep_for(10ms);
-      stream_ended = true;
-    };
-    return res;
-  });
-  std::thread reader([&] {
-    ClientRequest req;
-    req.url = Url(*server, "/follow");
-    req.timeout = 20s;
-    auto res = NewClient()->Send(req);
-    EXPECT_FALSE(res.ok());  // the stream never finished
-  });
-  while (!streaming) std::this_thread::sleep_for(5ms);
-  std::this_thread::sleep_for(50ms);
-  auto start = std::chrono::steady_clock::now();
-  server->Stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
-  EXPECT_TRUE(stream_ended);
-  reader.join();
 }
 
 TEST(Server, BindFailureIsUnavailable) {

@@ -1,8 +1,10 @@
-// Test-only helpers for the http module's tests: a raw TCP connection (POSIX sockets) to speak
-// hand-written HTTP/1.1 to a server. One instance per thread; header-only, no Boost.
+// Test-only helpers for the http module's tests: starting a server, one-shot requests through
+// the curl client, and a raw TCP connection (POSIX sockets) to speak hand-written HTTP/1.1 to a
+// server. One RawConnection per thread; header-only, no Boost.
 #pragma once
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -10,10 +12,38 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "aether/http/client.h"
+#include "aether/http/server.h"
 
 namespace aether::http::testing {
+
+inline std::unique_ptr<Server> Start(std::function<Response(Request&)> handler,
+                                     ServerOptions options = {}) {
+  auto server = StartServer(options, std::move(handler));
+  EXPECT_TRUE(server.ok()) << server.status().ToString();
+  return std::move(server).value();
+}
+
+inline std::string Url(const Server& server, std::string_view path) {
+  return "http://127.0.0.1:" + std::to_string(server.port()) + std::string(path);
+}
+
+inline Response Get(const Server& server, std::string_view path, std::string method = "GET",
+                    std::string body = "") {
+  ClientRequest req;
+  req.method = std::move(method);
+  req.url = Url(server, path);
+  req.body = std::move(body);
+  auto res = NewClient()->Send(req);
+  EXPECT_TRUE(res.ok()) << res.status().ToString();
+  return res.ok() ? *res : Response{};
+}
 
 class RawConnection {
  public:

@@ -25,6 +25,7 @@ struct Request {
   std::string path;                           // percent-decoded path part of target: "/apps/x"
   std::map<std::string, std::string> query;   // decoded query parameters (last one wins)
   std::map<std::string, std::string> params;  // route captures, filled by Router
+  std::string route;  // pattern of the matched route ("/apps/{app}"), set by Router; "" if none
   Headers headers;
   std::string body;
   std::string remote_addr;  // peer IP, set by the server

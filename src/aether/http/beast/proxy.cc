@@ -1,6 +1,6 @@
 // Boost.Beast implementation of http::Forward: one upstream connection per call, driven by a
 // private io_context so beast::tcp_stream's deadline applies. Stateless; safe from many
-// threads. One of two TUs with Boost.
+// threads. One of the TUs with Boost.
 #include "aether/http/proxy.h"
 
 #include <set>

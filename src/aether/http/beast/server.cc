@@ -1,6 +1,7 @@
 // Boost.Beast implementation of http::StartServer: synchronous I/O on non-blocking sockets
 // with poll()-based timeouts, one acceptor thread and one thread per connection. Owned by the
-// caller of StartServer; Stop() is thread-safe and idempotent. One of two TUs with Boost.
+// caller of StartServer; Stop() is thread-safe, idempotent and drains in-flight requests up to
+// ServerOptions::drain_timeout. One of the TUs with Boost.
 #include "aether/http/server.h"
 
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -20,6 +22,7 @@
 
 #include "aether/http/beast/boost_includes.h"
 #include "aether/http/beast/timed_socket.h"
+#include "aether/http/beast/write_response.h"
 #include "aether/http/envelope.h"
 
 namespace aether::http {
@@ -28,14 +31,12 @@ namespace {
 namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+using beast_internal::IEquals;
 using beast_internal::TimedSocket;
+using beast_internal::WriteResponse;
 using boost::system::error_code;
 
 std::string ToString(boost::beast::string_view s) { return std::string(s.data(), s.size()); }
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return !CaseInsensitiveLess()(a, b) && !CaseInsensitiveLess()(b, a);
-}
 
 class BeastServer final : public Server {
  public:
@@ -50,18 +51,21 @@ class BeastServer final : public Server {
  private:
   struct Conn {
     std::thread thread;
-    int fd = -1;  // -1 once the connection thread has closed its socket
+    int fd = -1;       // -1 once the connection thread has closed its socket
+    bool idle = true;  // waiting for the first byte of a request (closed at once by Stop)
   };
 
   void AcceptLoop();
   void ReapFinished();
   void Serve(uint64_t id, tcp::socket socket);
-  void ServeConnection(tcp::socket& socket);
+  void ServeConnection(uint64_t id, tcp::socket& socket);
+  // Waits (idle) for the next request's first byte, then marks the connection busy. Returns
+  // false when the connection should close: peer gone, idle timeout, or the server stopping.
+  bool AwaitRequest(uint64_t id, tcp::socket& socket);
+  // Whether every connection thread has closed its socket. Requires mu_.
+  bool AllClosedLocked() const;
   Request MakeRequest(bhttp::request<bhttp::string_body>& msg, const std::string& remote);
   Response CallHandler(Request& req);
-  // Writes `res`; returns whether the connection may serve another request.
-  bool WriteResponse(TimedSocket& stream, bool head, unsigned version, bool keep_alive,
-                     Response& res);
   void RejectAndClose(tcp::socket& socket, TimedSocket& stream, int status, std::string_view code,
                       std::string_view message);
 
@@ -71,7 +75,8 @@ class BeastServer final : public Server {
   tcp::acceptor acceptor_;
   int port_ = 0;
   std::thread accept_thread_;
-  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopping_{false};  // no new connections or requests
+  std::atomic<bool> cut_{false};       // the drain deadline passed: streams end, sockets close
 
   std::mutex stop_mu_;  // serialises Stop()
   bool stopped_ = false;
@@ -79,7 +84,8 @@ class BeastServer final : public Server {
   std::mutex mu_;  // guards the fields below
   uint64_t next_id_ = 0;
   std::map<uint64_t, Conn> conns_;
-  std::vector<uint64_t> done_;  // connections whose thread has finished, to join
+  std::vector<uint64_t> done_;         // connections whose thread has finished, to join
+  std::condition_variable closed_cv_;  // a connection closed its socket
 };
 
 Status BeastServer::Listen() {
@@ -153,18 +159,34 @@ void BeastServer::ReapFinished() {
   }
 }
 
+bool BeastServer::AllClosedLocked() const {
+  return std::all_of(conns_.begin(), conns_.end(), [](const auto& c) { return c.second.fd < 0; });
+}
+
+// Graceful: the listener closes first (new connections are refused), idle keep-alive
+// connections close at once, in-flight requests and streams get until the drain deadline,
+// then every socket that is left is shut down and streams see their writer return false.
 void BeastServer::Stop() {
   std::lock_guard<std::mutex> stop_lock(stop_mu_);
   if (stopped_) return;
   stopped_ = true;
-  stopping_ = true;
+  const auto deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    for (auto& [id, conn] : conns_) {
+      if (conn.fd >= 0 && conn.idle) ::shutdown(conn.fd, SHUT_RDWR);  // wakes AwaitRequest
+    }
+  }
   if (acceptor_.is_open()) ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes accept()
   if (accept_thread_.joinable()) accept_thread_.join();
   error_code ec;
   acceptor_.close(ec);
   std::vector<std::thread> threads;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    closed_cv_.wait_until(lock, deadline, [this] { return AllClosedLocked(); });
+    cut_ = true;
     for (auto& [id, conn] : conns_) {
       if (conn.fd >= 0) ::shutdown(conn.fd, SHUT_RDWR);  // wakes reads, writes and streams
       if (conn.thread.joinable()) threads.push_back(std::move(conn.thread));
@@ -178,7 +200,7 @@ void BeastServer::Stop() {
 
 void BeastServer::Serve(uint64_t id, tcp::socket socket) {
   try {
-    ServeConnection(socket);
+    ServeConnection(id, socket);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "[%s] connection error: %s\n", options_.name.c_str(), e.what());
   } catch (...) {
@@ -189,9 +211,24 @@ void BeastServer::Serve(uint64_t id, tcp::socket socket) {
   socket.close(ec);  // under mu_, so Stop() never shuts down a reused descriptor
   if (auto it = conns_.find(id); it != conns_.end()) it->second.fd = -1;
   done_.push_back(id);
+  closed_cv_.notify_all();
 }
 
-void BeastServer::ServeConnection(tcp::socket& socket) {
+bool BeastServer::AwaitRequest(uint64_t id, tcp::socket& socket) {
+  pollfd p{socket.native_handle(), POLLIN, 0};
+  const int timeout_ms = static_cast<int>(std::clamp<int64_t>(
+      options_.io_timeout.count(), 1, 24LL * 3600 * 1000));  // the keep-alive idle timeout
+  int r;
+  do {
+    r = ::poll(&p, 1, timeout_ms);
+  } while (r < 0 && errno == EINTR);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (r <= 0 || stopping_) return false;  // idle timeout, error, or Stop() closed it
+  if (auto it = conns_.find(id); it != conns_.end()) it->second.idle = false;
+  return true;
+}
+
+void BeastServer::ServeConnection(uint64_t id, tcp::socket& socket) {
   error_code ec;
   socket.non_blocking(true, ec);
   if (ec) return;
@@ -206,7 +243,17 @@ void BeastServer::ServeConnection(tcp::socket& socket) {
   }
   TimedSocket stream(socket, options_.io_timeout);
   boost::beast::flat_buffer buffer;
-  while (!stopping_) {
+  for (;;) {
+    if (buffer.size() == 0) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) break;
+        if (auto it = conns_.find(id); it != conns_.end()) it->second.idle = true;
+      }
+      if (!AwaitRequest(id, socket)) break;
+    } else if (stopping_) {
+      break;  // pipelined requests that were not started when Stop() came are not served
+    }
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(64 * 1024);
     parser.body_limit(static_cast<uint64_t>(options_.body_limit));
@@ -238,7 +285,9 @@ void BeastServer::ServeConnection(tcp::socket& socket) {
     const unsigned version = msg.version();
     Request req = MakeRequest(msg, remote);
     Response res = CallHandler(req);
-    if (!WriteResponse(stream, head, version, keep_alive && !stopping_, res)) break;
+    if (!WriteResponse(stream, head, version, keep_alive && !stopping_, res, cut_, options_.name)) {
+      break;
+    }
   }
   socket.shutdown(tcp::socket::shutdown_send, ec);
 }
@@ -271,99 +320,17 @@ Response BeastServer::CallHandler(Request& req) {
   }
 }
 
-// Copies handler headers into `out`, except the framing ones the server owns.
-void FillHeaders(bhttp::response_header<>& out, const Response& res, bool* close) {
-  for (const auto& [name, value] : res.headers) {
-    if (IEquals(name, "Content-Length") || IEquals(name, "Transfer-Encoding")) continue;
-    if (IEquals(name, "Connection")) {
-      std::string lower = value;
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (lower.find("close") != std::string::npos) *close = true;
-      continue;
-    }
-    size_t start = 0;
-    for (;;) {
-      size_t nl = value.find('\n', start);
-      std::string piece = value.substr(start, nl - start);
-      std::erase(piece, '\r');
-      out.insert(name, piece);
-      if (nl == std::string::npos) break;
-      start = nl + 1;
-    }
-  }
-}
-
-bool BeastServer::WriteResponse(TimedSocket& stream, bool head, unsigned version, bool keep_alive,
-                                Response& res) {
-  error_code ec;
-  const int status = (res.status >= 100 && res.status <= 999) ? res.status : 500;
-  bool close = !keep_alive;
-  const bool no_body = status < 200 || status == 204 || status == 304;
-  if (res.stream && !head && !no_body) {
-    bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(status), version};
-    FillHeaders(out, res, &close);
-    out.chunked(true);
-    out.keep_alive(!close);
-    bhttp::response_serializer<bhttp::empty_body> sr{out};
-    bhttp::write_header(stream, sr, ec);
-    if (ec) return false;
-    bool ok = true;
-    ChunkWriter writer = [&](std::string_view data) -> bool {
-      if (!ok || stopping_) return ok = false;
-      if (data.empty()) return ok = stream.PeerAlive();
-      net::write(stream, bhttp::make_chunk(net::const_buffer(data.data(), data.size())), ec);
-      return ok = !ec;
-    };
-    try {
-      res.stream(writer);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "[%s] stream threw: %s\n", options_.name.c_str(), e.what());
-      ok = false;
-    } catch (...) {
-      ok = false;
-    }
-    if (!ok) return false;  // the response is cut short: the client sees no last chunk
-    net::write(stream, bhttp::make_chunk_last(), ec);
-    return !ec && !close;
-  }
-
-  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(status), version};
-  FillHeaders(out, res, &close);
-  out.keep_alive(!close);
-  if (!no_body) {
-    if (out.find(bhttp::field::content_type) == out.end() && !res.body.empty()) {
-      out.set(bhttp::field::content_type, "application/json");
-    }
-    auto declared = res.headers.find("Content-Length");
-    if (head && res.stream) {
-      out.chunked(true);
-    } else if (head && res.body.empty() && declared != res.headers.end()) {
-      out.set(bhttp::field::content_length, declared->second);  // HEAD of a known size
-    } else {
-      out.content_length(res.body.size());
-    }
-  }
-  if (head || no_body) {
-    bhttp::response_serializer<bhttp::string_body> sr{out};
-    bhttp::write_header(stream, sr, ec);
-  } else {
-    out.body() = std::move(res.body);
-    bhttp::write(stream, out, ec);
-  }
-  return !ec && !close;
-}
-
 void BeastServer::RejectAndClose(tcp::socket& socket, TimedSocket& stream, int status,
                                  std::string_view code, std::string_view message) {
   Response res = ErrorEnvelope(status, code, message);
-  WriteResponse(stream, false, 11, false, res);
+  WriteResponse(stream, false, 11, false, res, cut_, options_.name);
   // Lingering close: read (and drop) what the client is still sending for a moment, so the
   // kernel does not answer it with a reset that could destroy the response in flight.
   error_code ec;
   socket.shutdown(tcp::socket::shutdown_send, ec);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   char sink[16384];
-  while (!stopping_ && std::chrono::steady_clock::now() < deadline) {
+  while (!cut_ && std::chrono::steady_clock::now() < deadline) {
     pollfd p{socket.native_handle(), POLLIN, 0};
     if (::poll(&p, 1, 100) < 0 && errno != EINTR) break;
     socket.read_some(net::buffer(sink), ec);
