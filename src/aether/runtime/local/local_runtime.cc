@@ -1,22 +1,24 @@
-// Local runtime: fetch → spawn agents → readiness → switch route → drain and stop the old.
+// Local runtime: fetch → spawn agents → readiness → switch route → drain and stop the old. Each
+// app's state file records what runs, so Detach can leave the apps running and Resume re-attach.
+// LocalRuntime is thread-safe: mu_ guards the release tables and orders the state file writes.
 #include "aether/runtime/local/local_runtime.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <condition_variable>
 #include <filesystem>
-#include <nlohmann/json.hpp>
-#include <sstream>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "aether/core/clock.h"
-#include "aether/core/files.h"
-#include "aether/http/proxy.h"
+#include "aether/core/log.h"
 #include "aether/http/server.h"
+#include "aether/runtime/local/instance.h"
 #include "aether/runtime/local/process.h"
 #include "aether/runtime/local/routes.h"
+#include "aether/runtime/local/state_file.h"
 
 namespace aether {
 namespace {
@@ -24,35 +26,16 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = SteadyClock;
 using local::BackendPtr;
+using local::Release;
 
-Result<int> FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  auto* sa = reinterpret_cast<sockaddr*>(&addr);
-  if (fd < 0 || bind(fd, sa, sizeof addr) != 0 || getsockname(fd, sa, &len) != 0) {
-    if (fd >= 0) close(fd);
-    return Internal("cannot find a free port");
-  }
-  close(fd);
-  return static_cast<int>(ntohs(addr.sin_port));
+// How long a surviving instance may take to answer before Resume restarts its release.
+constexpr std::chrono::milliseconds kReattachWait{3000};
+
+std::vector<BackendPtr> Backends(const Release& rel) {
+  std::vector<BackendPtr> out;
+  for (const auto& inst : rel.instances) out.push_back(inst.backend);
+  return out;
 }
-
-struct Instance {
-  pid_t pid = 0;
-  BackendPtr backend;
-  std::string stderr_log;
-  std::string stdout_log;
-  std::string status_file;  // the agent's {"restarts", "last_exit"}
-};
-
-struct Release {
-  std::string deployment_id;
-  std::string dir;
-  std::vector<Instance> instances;
-};
 
 class LocalRuntime final : public Runtime {
  public:
@@ -72,57 +55,116 @@ class LocalRuntime final : public Runtime {
   }
 
   Status Deploy(const ReleaseSpec& spec, const PhaseReporter& report) override {
+    {
+      std::lock_guard lock(mu_);
+      if (detached_) return Unavailable("the local runtime is detached (aetherd is stopping)");
+    }
     Release rel;
     rel.deployment_id = spec.deployment_id;
     rel.dir = (fs::path(o_.data_dir) / "releases" / spec.app / spec.deployment_id).string();
-    auto fetched = Fetch(spec, rel.dir, report);
-    if (!fetched.ok()) return Fail(rel, fetched.status());
+    auto fetched = local::FetchRelease(o_, spec, rel.dir, report);
+    if (!fetched.ok()) return Fail(spec.app, rel, fetched.status());
+    rel.health_path = fetched->health_path;
 
-    const std::vector<std::string>& command = fetched->command;
-    const std::string& health_path = fetched->health_path;
     auto t = Clock::now();
     for (int i = 0; i < std::max(1, spec.instances); ++i) {
-      auto inst = StartInstance(spec, rel, command, i);
-      if (!inst.ok()) return Fail(rel, inst.status());
+      auto inst = local::StartInstance(o_, spec, rel, fetched->command, i);
+      if (!inst.ok()) return Fail(spec.app, rel, inst.status());
       rel.instances.push_back(std::move(inst).value());
+      std::lock_guard lock(mu_);
+      SetOther(spec.app, rel);  // recorded at once: a crashed aetherd's successor stops it
     }
     report("start", MsSince(t));
 
     t = Clock::now();
     for (const auto& inst : rel.instances) {
-      Status ready = WaitReady(inst, health_path);
-      if (!ready.ok()) return Fail(rel, ready);
+      Status ready = local::WaitReady(o_, inst, rel.health_path);
+      if (!ready.ok()) return Fail(spec.app, rel, ready);
     }
     report("ready", MsSince(t));
 
     t = Clock::now();
-    std::vector<BackendPtr> backends;
-    for (const auto& inst : rel.instances) backends.push_back(inst.backend);
-    routes_.Set(spec.app, backends);
-    std::optional<Release> old;
-    {
-      std::lock_guard lock(mu_);
-      if (auto it = current_.find(spec.app); it != current_.end()) old = std::move(it->second);
-      current_[spec.app] = std::move(rel);
-    }
+    std::optional<Release> old = Switch(spec.app, std::move(rel));
     report("switch", MsSince(t));
-    if (old) Retire(std::move(*old));
+    if (old) Retire(spec.app, std::move(*old));
     return Status::Ok();
   }
 
-  Status Remove(std::string_view app) override {
-    routes_.Remove(std::string(app));
-    std::optional<Release> old;
+  Status Resume(const ReleaseSpec& spec) override {
+    auto t = Clock::now();
     {
       std::lock_guard lock(mu_);
-      if (auto it = current_.find(std::string(app)); it != current_.end()) {
-        old = std::move(it->second);
-        current_.erase(it);
+      if (detached_) return Unavailable("the local runtime is detached (aetherd is stopping)");
+      auto it = current_.find(spec.app);
+      if (it != current_.end() && it->second.deployment_id == spec.deployment_id) {
+        return Status::Ok();
       }
     }
-    if (old) StopRelease(*old, /*drain=*/false);
+    std::optional<Release> adopt;
+    std::vector<Release> leftovers;
+    auto state = local::LoadAppState(StatePath(spec.app));
+    if (!state.ok() && state.status().code() != ErrorCode::kNotFound) {
+      LogLine("aetherd: ignoring the runtime state of " + spec.app + ": " +
+              state.status().message());
+    }
+    if (state.ok()) {
+      // The release to resume is usually the current one; after a crash mid-rollout it may be
+      // the one being replaced. Everything else recorded is stopped.
+      if (state->current) leftovers.push_back(std::move(*state->current));
+      for (auto& rel : state->others) leftovers.push_back(std::move(rel));
+      auto it = std::find_if(leftovers.begin(), leftovers.end(), [&](const Release& r) {
+        return r.deployment_id == spec.deployment_id;
+      });
+      if (it != leftovers.end() && CanAdopt(*it)) {
+        adopt = std::move(*it);
+        leftovers.erase(it);
+      }
+    }
+    for (auto& rel : leftovers) StopRelease(rel, /*drain=*/false, !adopt || rel.dir != adopt->dir);
+    if (!adopt) {
+      {
+        std::lock_guard lock(mu_);
+        SaveLocked(spec.app);  // the leftovers are gone
+      }
+      if (state.ok()) LogLine("aetherd: " + spec.app + " did not survive; starting it again");
+      return Deploy(spec, [](const std::string&, long long) {});
+    }
+    size_t count = adopt->instances.size();
+    routes_.Set(spec.app, Backends(*adopt));
+    {
+      std::lock_guard lock(mu_);
+      current_[spec.app] = std::move(*adopt);
+      SaveLocked(spec.app);
+    }
+    LogLine("aetherd: re-attached to " + spec.app + " " + spec.deployment_id + " (" +
+            std::to_string(count) + " instances) in " + std::to_string(MsSince(t)) + " ms");
+    return Status::Ok();
+  }
+
+  Status Remove(std::string_view app_name) override {
+    std::string app(app_name);
+    routes_.Remove(app);
+    std::vector<Release> stop;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = current_.find(app); it != current_.end()) {
+        stop.push_back(std::move(it->second));
+        current_.erase(it);
+      } else if (auto state = local::LoadAppState(StatePath(app)); state.ok()) {
+        // Left by an earlier aetherd and never resumed here.
+        if (state->current) stop.push_back(std::move(*state->current));
+        for (auto& rel : state->others) {
+          if (!IsOther(app, rel.dir)) stop.push_back(std::move(rel));
+        }
+      }
+    }
+    for (auto& rel : stop) StopRelease(rel, /*drain=*/false);
+    {
+      std::lock_guard lock(mu_);
+      SaveLocked(app);  // removes the file unless a replaced release is still being stopped
+    }
     std::error_code ec;
-    fs::remove_all(fs::path(o_.data_dir) / "releases" / std::string(app), ec);
+    fs::remove_all(fs::path(o_.data_dir) / "releases" / app, ec);
     return Status::Ok();
   }
 
@@ -144,157 +186,82 @@ class LocalRuntime final : public Runtime {
     {
       std::unique_lock lock(mu_);
       retired_.wait(lock, [&] { return retiring_ == 0; });
+      for (const auto& [app, rel] : all) SaveLocked(app);  // nothing runs: the files go
     }
     if (router_) router_->Stop();
   }
 
+  void Detach() override {
+    if (router_) router_->Stop();  // no new requests: replaced releases drain at once
+    std::unique_lock lock(mu_);
+    retired_.wait(lock, [&] { return retiring_ == 0; });
+    if (detached_) return;
+    for (const auto& [app, rel] : current_) SaveLocked(app);
+    for (const auto& [app, rels] : others_) SaveLocked(app);
+    detached_ = true;
+    for (const auto& [app, rel] : current_) routes_.Remove(app);
+    if (!current_.empty()) {
+      LogLine("aetherd: left " + std::to_string(current_.size()) +
+              " apps running for the next start");
+    }
+    current_.clear();
+    others_.clear();
+  }
+
  private:
-  // What `aether-agent fetch` reports about the unpacked release.
-  struct Fetched {
-    std::vector<std::string> command;
-    std::string health_path;
-  };
-
-  Result<Fetched> Fetch(const ReleaseSpec& spec, const std::string& dest,
-                        const PhaseReporter& report) {
-    local::SpawnOptions so;
-    so.argv = {o_.agent_path, "fetch",       "--server",
-               o_.server_url, "--app",       spec.app,
-               "--artifact",  spec.artifact, "--dest",
-               dest,          "--cache",     (fs::path(o_.data_dir) / "cache" / "layers").string()};
-    if (o_.require_signature) so.argv.emplace_back("--require-signature");
-    so.env = {"AETHER_PULL_TOKEN=" + o_.pull_token, "PATH=/usr/bin:/bin"};
-    auto run = local::RunCaptured(so, std::chrono::minutes(10));
-    if (!run.ok()) return Status(ErrorCode::kDeployFailed, "fetch: " + run.status().message());
-    if (run->exit_code != 0) {
-      std::string err = run->err;
-      while (!err.empty() && err.back() == '\n') err.pop_back();
-      return Status(ErrorCode::kDeployFailed, err.empty() ? "fetch failed" : err);
-    }
-    auto j = nlohmann::json::parse(run->out, nullptr, false);
-    Fetched f;
-    bool valid =
-        j.is_object() && j.contains("command") && j["command"].is_array() && !j["command"].empty();
-    for (const auto& arg : valid ? j["command"] : nlohmann::json::array()) {
-      valid = valid && arg.is_string();
-      if (valid) f.command.push_back(arg.get<std::string>());
-    }
-    if (!valid) {
-      return Status(ErrorCode::kDeployFailed, "fetch: unexpected agent output: " + run->out);
-    }
-    if (auto it = j.find("health_path"); it != j.end() && it->is_string()) f.health_path = *it;
-    for (const char* phase : {"fetch", "verify", "unpack"}) {
-      auto it = j.find(std::string(phase) + "_ms");
-      report(phase, it != j.end() && it->is_number_integer() ? it->get<long long>() : 0);
-    }
-    return f;
+  std::string StatePath(const std::string& app) const {
+    return local::StateFilePath(o_.data_dir, app);
   }
 
-  Result<Instance> StartInstance(const ReleaseSpec& spec, const Release& rel,
-                                 const std::vector<std::string>& command, int index) {
-    AETHER_ASSIGN_OR_RETURN(int port, FreePort());
-    fs::path logs = fs::path(o_.data_dir) / "logs" / spec.app;
-    std::error_code ec;
-    fs::create_directories(logs, ec);
-    std::string base = (logs / (rel.deployment_id + "." + std::to_string(index))).string();
-    local::SpawnOptions so;
-    so.argv = {o_.agent_path,
-               "run",
-               "--dir",
-               rel.dir,
-               "--grace-ms",
-               std::to_string(o_.stop_grace.count()),
-               "--status-file",
-               base + ".status.json",
-               "--"};
-    so.argv.insert(so.argv.end(), command.begin(), command.end());
-    so.env = {"PORT=" + std::to_string(port), "NODE_ENV=production", "AETHER_APP=" + spec.app,
-              "AETHER_DEPLOYMENT=" + spec.deployment_id, "HOME=" + rel.dir};
-    for (const char* name : {"PATH", "LANG", "TZ", "NODE_EXTRA_CA_CERTS"}) {
-      if (const char* v = std::getenv(name)) so.env.push_back(std::string(name) + "=" + v);
+  // A recorded release whose every instance still runs and answers.
+  static bool CanAdopt(const Release& rel) {
+    if (rel.instances.empty()) return false;
+    for (const auto& inst : rel.instances) {
+      if (!local::Reattachable(rel, inst, kReattachWait)) return false;
     }
-    for (const auto& [k, v] : spec.env) so.env.push_back(k + "=" + v);
-    so.stdout_path = base + ".stdout.log";
-    so.stderr_path = base + ".stderr.log";
-    AETHER_ASSIGN_OR_RETURN(pid_t pid, local::Spawn(so));
-    return Instance{pid, std::make_shared<local::Backend>(port), so.stderr_path, so.stdout_path,
-                    base + ".status.json"};
+    return true;
   }
 
-  Status WaitReady(const Instance& inst, const std::string& health_path) {
-    auto deadline = Clock::now() + o_.ready_timeout;
-    while (Clock::now() < deadline) {
-      if (auto st = local::TryWait(inst.pid)) {
-        return CrashStatus("the agent " + local::DescribeExit(*st), inst);
-      }
-      if (CountRestarts(inst) >= o_.crash_limit) {
-        return CrashStatus(
-            "the app crashed " + std::to_string(o_.crash_limit) + " times before becoming ready",
-            inst);
-      }
-      if (Probe(inst.backend->port, health_path)) return Status::Ok();
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return CrashStatus("not ready after " + std::to_string(o_.ready_timeout.count()) + " ms" +
-                           (health_path.empty() ? " (TCP check)" : " (GET " + health_path + ")"),
-                       inst);
+  // Routes `app` to the ready `rel`; the replaced release (returned) is kept in the state file
+  // until Retire has stopped it.
+  std::optional<Release> Switch(const std::string& app, Release rel) {
+    routes_.Set(app, Backends(rel));
+    std::lock_guard lock(mu_);
+    std::optional<Release> old;
+    if (auto it = current_.find(app); it != current_.end()) old = std::move(it->second);
+    EraseOther(app, rel.dir);
+    if (old) SetOther(app, *old);
+    current_[app] = std::move(rel);
+    SaveLocked(app);
+    return old;
   }
 
-  static bool Probe(int port, const std::string& health_path) {
-    http::Request req;
-    req.method = "GET";
-    req.target = health_path.empty() ? "/" : health_path;
-    req.headers["Host"] = "127.0.0.1:" + std::to_string(port);
-    auto res = http::Forward(req, "127.0.0.1", port, std::chrono::milliseconds(1000));
-    if (!res.ok()) return false;
-    return health_path.empty() || (res->status >= 200 && res->status < 400);
-  }
-
-  // How often the agent has restarted the app (0 until its status file appears).
-  static long long CountRestarts(const Instance& inst) {
-    auto text = ReadFile(inst.status_file);
-    if (!text.ok()) return 0;
-    auto j = nlohmann::json::parse(*text, nullptr, false);
-    auto it = j.is_object() ? j.find("restarts") : j.end();
-    return it != j.end() && it->is_number_integer() ? it->get<long long>() : 0;
-  }
-
-  // The failure with the app's own last lines (the agent's restart notices left out).
-  static Status CrashStatus(const std::string& what, const Instance& inst) {
-    std::string out;
-    for (const auto& path : {inst.stderr_log, inst.stdout_log}) {
-      std::istringstream lines(local::TailFile(path, 50));
-      std::vector<std::string> kept;
-      for (std::string line; std::getline(lines, line);) {
-        if (!line.starts_with("[aether-agent]")) kept.push_back(line);
-      }
-      size_t from = kept.size() > 5 ? kept.size() - 5 : 0;
-      for (size_t i = from; i < kept.size(); ++i) out += "\n  " + kept[i];
-      if (!out.empty()) break;
-    }
-    return {ErrorCode::kDeployFailed, what + (out.empty() ? "" : "; last output:" + out)};
-  }
-
-  Status Fail(Release& rel, Status why) {
+  Status Fail(const std::string& app, Release& rel, Status why) {
     StopRelease(rel, /*drain=*/false);
+    {
+      std::lock_guard lock(mu_);
+      if (EraseOther(app, rel.dir)) SaveLocked(app);
+    }
     if (why.code() != ErrorCode::kDeployFailed) why = {ErrorCode::kDeployFailed, why.message()};
     return why;
   }
 
-  // Drains and stops a replaced release in the background; Shutdown waits for it.
-  void Retire(Release old) {
+  // Drains and stops a replaced release in the background; Shutdown and Detach wait for it.
+  void Retire(const std::string& app, Release old) {
     {
       std::lock_guard lock(mu_);
       ++retiring_;
     }
-    std::thread([this, rel = std::move(old)]() mutable {
+    std::thread([this, app, rel = std::move(old)]() mutable {
       StopRelease(rel, /*drain=*/true);
       std::lock_guard lock(mu_);
+      if (EraseOther(app, rel.dir)) SaveLocked(app);
       if (--retiring_ == 0) retired_.notify_all();
     }).detach();
   }
 
-  void StopRelease(Release& rel, bool drain) {
+  // Stops the instances (ours, or adopted from an earlier aetherd) and deletes the release dir.
+  void StopRelease(const Release& rel, bool drain, bool remove_dir = true) {
     if (drain) {
       auto deadline = Clock::now() + o_.drain_timeout;
       for (const auto& inst : rel.instances) {
@@ -303,9 +270,47 @@ class LocalRuntime final : public Runtime {
         }
       }
     }
-    for (const auto& inst : rel.instances) local::Stop(inst.pid, o_.stop_grace);
+    for (const auto& inst : rel.instances) local::Stop(inst.pid, o_.stop_grace, rel.dir);
     std::error_code ec;
-    fs::remove_all(rel.dir, ec);
+    if (remove_dir) fs::remove_all(rel.dir, ec);
+  }
+
+  // others_ bookkeeping (mu_ held): releases starting or being retired, keyed by their dir.
+  void SetOther(const std::string& app, const Release& rel) {
+    auto& list = others_[app];
+    auto it =
+        std::find_if(list.begin(), list.end(), [&](const Release& r) { return r.dir == rel.dir; });
+    if (it != list.end()) {
+      *it = rel;
+    } else {
+      list.push_back(rel);
+    }
+    SaveLocked(app);
+  }
+
+  bool EraseOther(const std::string& app, const std::string& dir) {
+    auto it = others_.find(app);
+    if (it == others_.end()) return false;
+    size_t erased = std::erase_if(it->second, [&](const Release& r) { return r.dir == dir; });
+    if (it->second.empty()) others_.erase(it);
+    return erased > 0;
+  }
+
+  bool IsOther(const std::string& app, const std::string& dir) const {
+    auto it = others_.find(app);
+    if (it == others_.end()) return false;
+    return std::any_of(it->second.begin(), it->second.end(),
+                       [&](const Release& r) { return r.dir == dir; });
+  }
+
+  // Writes what runs of `app` to its state file, or removes the file (mu_ held).
+  void SaveLocked(const std::string& app) {
+    if (detached_) return;  // the files describe the detached apps now
+    local::AppState state;
+    if (auto it = current_.find(app); it != current_.end()) state.current = it->second;
+    if (auto it = others_.find(app); it != others_.end()) state.others = it->second;
+    Status saved = local::SaveAppState(StatePath(app), state);
+    if (!saved.ok()) LogLine("aetherd: " + saved.message());
   }
 
   LocalRuntimeOptions o_;
@@ -313,8 +318,10 @@ class LocalRuntime final : public Runtime {
   std::unique_ptr<http::Server> router_;
   std::mutex mu_;
   std::map<std::string, Release> current_;
+  std::map<std::string, std::vector<Release>> others_;
   std::condition_variable retired_;
-  int retiring_ = 0;  // releases being drained by detached threads
+  int retiring_ = 0;       // releases being drained by detached threads
+  bool detached_ = false;  // Detach ran: the remaining processes are not ours to stop
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Factory for the local-process Runtime (embedded default): each instance is an
-// `aether-agent run` child of aetherd, fetched by `aether-agent fetch`, health-gated, and
-// reached through the runtime's own router server. Thread-safe.
+// `aether-agent run` process started by aetherd in its own session (it survives an aetherd
+// restart: Detach/Resume), fetched by `aether-agent fetch`, health-gated, and reached through
+// the runtime's own router server. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -12,7 +13,7 @@
 namespace aether {
 
 struct LocalRuntimeOptions {
-  std::string data_dir;    // releases/, logs/ and cache/ live under it
+  std::string data_dir;    // releases/, logs/, cache/ and runtime/ (state files) live under it
   std::string agent_path;  // the aether-agent binary
   std::string server_url;  // aetherd's API, which agents fetch artifacts from
   std::string pull_token;  // credential the agents present

@@ -1,4 +1,5 @@
-// fork/exec based process control for the local runtime.
+// fork/exec based process control for the local runtime, plus /proc and kill(pid, 0) based
+// liveness for the instances a previous aetherd left running. Stateless but for the spawner.
 #include "aether/runtime/local/process.h"
 
 #include <fcntl.h>
@@ -30,13 +31,27 @@ std::vector<char*> CStrings(const std::vector<std::string>& v) {
 }
 
 // Runs in the forked child: only async-signal-safe calls (no allocation) until execve.
-[[noreturn]] void ExecChild(char* const* argv, char* const* envp, int out_fd, int err_fd) {
-  setpgid(0, 0);
-  prctl(PR_SET_PDEATHSIG, SIGTERM);
+[[noreturn]] void ExecChild(char* const* argv, char* const* envp, int out_fd, int err_fd,
+                            bool detach) {
+  if (detach) {
+    setsid();
+  } else {
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+  }
+  // aetherd blocks SIGTERM/SIGINT in every thread (main waits for them); execve keeps the mask.
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
   int devnull = open("/dev/null", O_RDONLY);
   dup2(devnull, STDIN_FILENO);
   if (out_fd >= 0) dup2(out_fd, STDOUT_FILENO);
   if (err_fd >= 0) dup2(err_fd, STDERR_FILENO);
+  // Nothing else crosses over: an inherited listening socket would keep aetherd's ports bound
+  // by the apps after aetherd exits.
+  if (close_range(3, ~0U, 0) != 0) {
+    for (int fd = 3; fd < 4096; ++fd) close(fd);
+  }
   execve(argv[0], argv, envp);
   static const char kMsg[] = "aetherd: cannot exec the child process\n";
   (void)!write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
@@ -101,7 +116,7 @@ Result<pid_t> ForkExec(const SpawnOptions& o) {
   auto argv = CStrings(o.argv);
   auto envp = CStrings(o.env);
   pid_t pid = fork();
-  if (pid == 0) ExecChild(argv.data(), envp.data(), out_fd, err_fd);
+  if (pid == 0) ExecChild(argv.data(), envp.data(), out_fd, err_fd, o.detach);
   close(out_fd);
   close(err_fd);
   if (pid < 0) return Internal(std::string("fork failed: ") + strerror(errno));
@@ -122,18 +137,58 @@ std::optional<int> TryWait(pid_t pid) {
   return std::nullopt;
 }
 
-void Stop(pid_t pid, std::chrono::milliseconds grace) {
-  if (TryWait(pid)) return;
-  kill(pid, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (TryWait(pid)) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+namespace {
+
+// The NUL-separated arguments of `pid` ("" for zombies, kernel threads and gone processes).
+std::string CommandLine(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+bool IsRunning(pid_t pid, const std::string& expect_arg) {
+  if (pid <= 0) return false;
+  int status = 0;
+  pid_t r = waitpid(pid, &status, WNOHANG);
+  if (r == pid) return false;  // our child, exited: now reaped
+  if (r == 0) return true;     // our child, running
+  if (kill(pid, 0) != 0) return false;
+  std::string args = CommandLine(pid);
+  if (args.empty()) return false;
+  if (expect_arg.empty()) return true;
+  std::istringstream in(args);
+  for (std::string arg; std::getline(in, arg, '\0');) {
+    if (arg == expect_arg) return true;
   }
+  return false;
+}
+
+void Stop(pid_t pid, std::chrono::milliseconds grace, const std::string& expect_arg) {
+  if (pid <= 0) return;
+  int status = 0;
+  pid_t r = waitpid(pid, &status, WNOHANG);
+  if (r == pid) return;
+  bool child = r == 0;
+  if (!child && !IsRunning(pid, expect_arg)) return;  // gone, or the pid now names another
+  auto gone = [&] { return child ? TryWait(pid).has_value() : !IsRunning(pid, expect_arg); };
+  auto wait_gone = [&](std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (gone()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return gone();
+  };
+  kill(pid, SIGTERM);
+  if (wait_gone(grace)) return;
   kill(-pid, SIGKILL);  // the whole group: the agent and whatever it started
   kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  if (child) {
+    waitpid(pid, &status, 0);
+  } else {
+    wait_gone(std::chrono::seconds(5));  // reaped by its parent (init), not by us
+  }
 }
 
 Result<RunOutput> RunCaptured(const SpawnOptions& options, std::chrono::milliseconds timeout) {

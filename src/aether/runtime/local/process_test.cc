@@ -1,5 +1,6 @@
-// Tests for the local runtime's process control: capture, exit descriptions, graceful and
-// forced stops, and the route table's in-flight accounting.
+// Tests for the local runtime's process control: capture, exit descriptions, detached spawns,
+// graceful and forced stops of children and of processes that are not our children, and the
+// route table's in-flight accounting.
 #include "aether/runtime/local/process.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
+#include <string>
 #include <thread>
 
 #include "aether/runtime/local/routes.h"
@@ -78,6 +81,76 @@ TEST(Process, StopIsQuickForAProcessThatHonoursSigterm) {
   auto start = std::chrono::steady_clock::now();
   Stop(*pid, milliseconds(5000));
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000));
+}
+
+TEST(Process, DetachedChildGetsItsOwnSessionAndNoInheritedFds) {
+  int leaked = dup2(STDERR_FILENO, 200);  // not close-on-exec, as a library's socket might be
+  ASSERT_EQ(leaked, 200);
+  SpawnOptions so{
+      {"/bin/sh", "-c", "echo $$; cut -d' ' -f6 /proc/$$/stat; ls /proc/$$/fd"}, {}, "", ""};
+  so.detach = true;
+  auto r = RunCaptured(so, milliseconds(5000));
+  close(leaked);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::istringstream lines(r->out);
+  std::string pid;
+  std::string sid;
+  std::getline(lines, pid);
+  std::getline(lines, sid);
+  EXPECT_EQ(pid, sid) << "the child leads its own session";
+  for (std::string fd; std::getline(lines, fd);) EXPECT_NE(fd, "200") << r->out;
+}
+
+// A process that is not our child: sh starts it in the background and exits. Returns once it
+// runs /bin/sleep (mid-exec, /proc/<pid>/cmdline reads empty).
+pid_t Orphan(const std::string& script) {
+  auto r = RunCaptured({{"/bin/sh", "-c", script + " & echo $!"}, {}, "", ""}, milliseconds(5000));
+  if (!r.ok()) return 0;
+  auto pid = static_cast<pid_t>(std::stol(r->out));
+  for (int i = 0; i < 200 && !IsRunning(pid, "/bin/sleep"); ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return pid;
+}
+
+TEST(Process, IsRunningChecksNonChildrenAgainstTheirCommandLine) {
+  pid_t pid = Orphan("exec /bin/sleep 30");
+  ASSERT_GT(pid, 0);
+  EXPECT_TRUE(IsRunning(pid));
+  EXPECT_TRUE(IsRunning(pid, "30"));
+  EXPECT_FALSE(IsRunning(pid, "31")) << "a reused pid is not mistaken for ours";
+  Stop(pid, milliseconds(100), "31");
+  EXPECT_TRUE(IsRunning(pid, "30")) << "a process that does not match is never signalled";
+  auto start = std::chrono::steady_clock::now();
+  Stop(pid, milliseconds(5000), "30");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(1000));
+  EXPECT_FALSE(IsRunning(pid, "30"));
+  EXPECT_FALSE(IsRunning(0));
+}
+
+TEST(Process, StopOfANonChildEscalatesToSigkill) {
+  pid_t pid = Orphan("trap '' TERM; exec /bin/sleep 30");
+  ASSERT_GT(pid, 0);
+  auto start = std::chrono::steady_clock::now();
+  Stop(pid, milliseconds(300), "30");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, milliseconds(250));
+  EXPECT_LT(took, milliseconds(3000));
+  EXPECT_FALSE(IsRunning(pid, "30"));
+}
+
+TEST(Process, IsRunningReapsAnExitedChild) {
+  auto pid = Spawn({{"/bin/sleep", "30"}, {}, "", ""});
+  ASSERT_TRUE(pid.ok());
+  EXPECT_TRUE(IsRunning(*pid, "30"));
+  ASSERT_EQ(kill(*pid, SIGKILL), 0);
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = !IsRunning(*pid);
+    if (!gone) std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_TRUE(gone);
+  EXPECT_NE(kill(*pid, 0), 0) << "reaped, not left a zombie";
 }
 
 TEST(Routes, PickRoundRobinsAndCountsInflight) {

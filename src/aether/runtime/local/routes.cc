@@ -62,7 +62,8 @@ http::Response RouteRequest(RouteTable& routes, http::Request& req) {
   for (int attempt = 0;; ++attempt) {
     BackendPtr b = routes.Pick(app);
     if (!b) {
-      return http::ErrorEnvelope(503, "service_unavailable", "app '" + app + "' has no running release");
+      return http::ErrorEnvelope(503, "service_unavailable",
+                                 "app '" + app + "' has no running release");
     }
     auto res = http::Forward(req, "127.0.0.1", b->port, std::chrono::seconds(60));
     b->inflight--;

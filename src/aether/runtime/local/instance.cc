@@ -1,0 +1,175 @@
+// Fetch, spawn, readiness and re-attach checks for the local runtime's instances (instance.h).
+// Stateless free functions over the agent binary, /proc and HTTP probes.
+#include "aether/runtime/local/instance.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "aether/core/clock.h"
+#include "aether/core/files.h"
+#include "aether/http/proxy.h"
+#include "aether/runtime/local/process.h"
+
+namespace aether::local {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = SteadyClock;
+
+Result<int> FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  auto* sa = reinterpret_cast<sockaddr*>(&addr);
+  if (fd < 0 || bind(fd, sa, sizeof addr) != 0 || getsockname(fd, sa, &len) != 0) {
+    if (fd >= 0) close(fd);
+    return Internal("cannot find a free port");
+  }
+  close(fd);
+  return static_cast<int>(ntohs(addr.sin_port));
+}
+
+// How often the agent has restarted the app (0 until its status file appears).
+long long CountRestarts(const Instance& inst) {
+  auto text = ReadFile(inst.status_file);
+  if (!text.ok()) return 0;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  auto it = j.is_object() ? j.find("restarts") : j.end();
+  return it != j.end() && it->is_number_integer() ? it->get<long long>() : 0;
+}
+
+// The failure with the app's own last lines (the agent's restart notices left out).
+Status CrashStatus(const std::string& what, const Instance& inst) {
+  std::string out;
+  for (const auto& path : {inst.stderr_log, inst.stdout_log}) {
+    std::istringstream lines(TailFile(path, 50));
+    std::vector<std::string> kept;
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.starts_with("[aether-agent]")) kept.push_back(line);
+    }
+    size_t from = kept.size() > 5 ? kept.size() - 5 : 0;
+    for (size_t i = from; i < kept.size(); ++i) out += "\n  " + kept[i];
+    if (!out.empty()) break;
+  }
+  return {ErrorCode::kDeployFailed, what + (out.empty() ? "" : "; last output:" + out)};
+}
+
+}  // namespace
+
+Result<Fetched> FetchRelease(const LocalRuntimeOptions& o, const ReleaseSpec& spec,
+                             const std::string& dest, const PhaseReporter& report) {
+  SpawnOptions so;
+  so.argv = {o.agent_path, "fetch",       "--server",
+             o.server_url, "--app",       spec.app,
+             "--artifact", spec.artifact, "--dest",
+             dest,         "--cache",     (fs::path(o.data_dir) / "cache" / "layers").string()};
+  if (o.require_signature) so.argv.emplace_back("--require-signature");
+  so.env = {"AETHER_PULL_TOKEN=" + o.pull_token, "PATH=/usr/bin:/bin"};
+  auto run = RunCaptured(so, std::chrono::minutes(10));
+  if (!run.ok()) return Status(ErrorCode::kDeployFailed, "fetch: " + run.status().message());
+  if (run->exit_code != 0) {
+    std::string err = run->err;
+    while (!err.empty() && err.back() == '\n') err.pop_back();
+    return Status(ErrorCode::kDeployFailed, err.empty() ? "fetch failed" : err);
+  }
+  auto j = nlohmann::json::parse(run->out, nullptr, false);
+  Fetched f;
+  bool valid =
+      j.is_object() && j.contains("command") && j["command"].is_array() && !j["command"].empty();
+  for (const auto& arg : valid ? j["command"] : nlohmann::json::array()) {
+    valid = valid && arg.is_string();
+    if (valid) f.command.push_back(arg.get<std::string>());
+  }
+  if (!valid) {
+    return Status(ErrorCode::kDeployFailed, "fetch: unexpected agent output: " + run->out);
+  }
+  if (auto it = j.find("health_path"); it != j.end() && it->is_string()) f.health_path = *it;
+  for (const char* phase : {"fetch", "verify", "unpack"}) {
+    auto it = j.find(std::string(phase) + "_ms");
+    report(phase, it != j.end() && it->is_number_integer() ? it->get<long long>() : 0);
+  }
+  return f;
+}
+
+Result<Instance> StartInstance(const LocalRuntimeOptions& o, const ReleaseSpec& spec,
+                               const Release& rel, const std::vector<std::string>& command,
+                               int index) {
+  AETHER_ASSIGN_OR_RETURN(int port, FreePort());
+  fs::path logs = fs::path(o.data_dir) / "logs" / spec.app;
+  std::error_code ec;
+  fs::create_directories(logs, ec);
+  std::string base = (logs / (rel.deployment_id + "." + std::to_string(index))).string();
+  SpawnOptions so;
+  so.argv = {o.agent_path,
+             "run",
+             "--dir",
+             rel.dir,
+             "--grace-ms",
+             std::to_string(o.stop_grace.count()),
+             "--status-file",
+             base + ".status.json",
+             "--"};
+  so.argv.insert(so.argv.end(), command.begin(), command.end());
+  so.env = {"PORT=" + std::to_string(port), "NODE_ENV=production", "AETHER_APP=" + spec.app,
+            "AETHER_DEPLOYMENT=" + spec.deployment_id, "HOME=" + rel.dir};
+  for (const char* name : {"PATH", "LANG", "TZ", "NODE_EXTRA_CA_CERTS"}) {
+    if (const char* v = std::getenv(name)) so.env.push_back(std::string(name) + "=" + v);
+  }
+  for (const auto& [k, v] : spec.env) so.env.push_back(k + "=" + v);
+  so.stdout_path = base + ".stdout.log";
+  so.stderr_path = base + ".stderr.log";
+  so.detach = true;  // survives an aetherd restart; Resume re-attaches to it
+  AETHER_ASSIGN_OR_RETURN(pid_t pid, Spawn(so));
+  return Instance{pid, std::make_shared<Backend>(port), so.stderr_path, so.stdout_path,
+                  base + ".status.json"};
+}
+
+Status WaitReady(const LocalRuntimeOptions& o, const Instance& inst,
+                 const std::string& health_path) {
+  auto deadline = Clock::now() + o.ready_timeout;
+  while (Clock::now() < deadline) {
+    if (auto st = TryWait(inst.pid)) return CrashStatus("the agent " + DescribeExit(*st), inst);
+    if (CountRestarts(inst) >= o.crash_limit) {
+      return CrashStatus(
+          "the app crashed " + std::to_string(o.crash_limit) + " times before becoming ready",
+          inst);
+    }
+    if (Probe(inst.backend->port, health_path)) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return CrashStatus("not ready after " + std::to_string(o.ready_timeout.count()) + " ms" +
+                         (health_path.empty() ? " (TCP check)" : " (GET " + health_path + ")"),
+                     inst);
+}
+
+bool Probe(int port, const std::string& health_path) {
+  http::Request req;
+  req.method = "GET";
+  req.target = health_path.empty() ? "/" : health_path;
+  req.headers["Host"] = "127.0.0.1:" + std::to_string(port);
+  auto res = http::Forward(req, "127.0.0.1", port, std::chrono::milliseconds(1000));
+  if (!res.ok()) return false;
+  return health_path.empty() || (res->status >= 200 && res->status < 400);
+}
+
+bool Reattachable(const Release& rel, const Instance& inst, std::chrono::milliseconds wait) {
+  auto deadline = Clock::now() + wait;
+  while (IsRunning(inst.pid, rel.dir)) {
+    if (Probe(inst.backend->port, rel.health_path)) return true;
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+}  // namespace aether::local
