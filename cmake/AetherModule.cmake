@@ -1,6 +1,7 @@
-# aether_library(NAME DIRS d... DEPS ... PRIVATE_DEPS ...)
+# aether_library(NAME DIRS d... DEPS ... PRIVATE_DEPS ... TEST_DEPS ... TEST_PROPERTIES ...)
 #   A static library `aether_NAME` from every *.cc (not *_test.cc) directly in DIRS, plus a
-#   test executable `aether_NAME_test` from the *_test.cc files beside them, registered with CTest.
+#   test executable `aether_NAME_test` from the *_test.cc files beside them, registered with CTest
+#   (TEST_PROPERTIES: extra CTest properties of its tests, e.g. FIXTURES_REQUIRED, ENVIRONMENT).
 include_guard(GLOBAL)
 
 set(AETHER_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
@@ -14,7 +15,7 @@ function(aether_warnings target)
 endfunction()
 
 function(aether_library name)
-  cmake_parse_arguments(A "" "" "DIRS;DEPS;PRIVATE_DEPS;TEST_DEPS" ${ARGN})
+  cmake_parse_arguments(A "" "" "DIRS;DEPS;PRIVATE_DEPS;TEST_DEPS;TEST_PROPERTIES" ${ARGN})
   set(srcs)
   set(tests)
   foreach(dir ${A_DIRS})
@@ -43,6 +44,6 @@ function(aether_library name)
       ${A_TEST_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
     aether_warnings(aether_${name}_test)
     gtest_discover_tests(aether_${name}_test DISCOVERY_MODE PRE_TEST
-      PROPERTIES LABELS unit TIMEOUT 120)
+      PROPERTIES LABELS unit TIMEOUT 120 ${A_TEST_PROPERTIES})
   endif()
 endfunction()

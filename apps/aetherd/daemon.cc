@@ -10,10 +10,13 @@
 #include "aether/core/files.h"
 #include "aether/core/log.h"
 #include "aether/crypto/crypto.h"
+#include "aether/crypto/seal.h"
 #include "aether/http/envelope.h"
 #include "aether/http/server.h"
+#include "aether/metrics/metrics.h"
 #include "aether/runtime/local/local_runtime.h"
 #include "aether/runtime/local/node_platform.h"
+#include "aether/store/postgres/postgres_store.h"
 #include "aether/store/sqlite/sqlite_store.h"
 
 namespace aether {
@@ -22,6 +25,7 @@ namespace fs = std::filesystem;
 struct Daemon::Parts {
   DaemonOptions options;
   std::string api_url;
+  Metrics metrics;  // first, so it outlives every part that records into it
   std::unique_ptr<MetadataStore> store;
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<AuthService> auth;
@@ -30,7 +34,10 @@ struct Daemon::Parts {
   std::unique_ptr<AppService> apps;
   std::unique_ptr<ArtifactService> artifacts;
   std::unique_ptr<KeyService> keys;
+  std::unique_ptr<ConfigCipher> cipher;
   std::unique_ptr<DeployService> deploys;
+  std::unique_ptr<ReleaseService> releases;
+  std::unique_ptr<IdempotencyService> idempotency;
   std::unique_ptr<api::Api> api;
   bool stopped = false;
 };
@@ -45,6 +52,18 @@ Result<std::string> LoadOrCreateSecret(const fs::path& path) {
   std::string secret = crypto::RandomHex(32);
   AETHER_RETURN_IF_ERROR(WriteFileAtomic(path.string(), secret + "\n", 0600));
   return secret;
+}
+
+// The key sealing config vars: AETHER_CONFIG_KEY (64 hex digits; every replica sharing a
+// database needs the same one) or a key file created in the data dir.
+Result<std::string> ConfigKey(const fs::path& dir) {
+  if (const char* hex = std::getenv("AETHER_CONFIG_KEY"); hex != nullptr && *hex != '\0') {
+    auto key = crypto::KeyFromHex(hex);
+    if (!key.ok()) return InvalidArgument("AETHER_CONFIG_KEY: " + key.status().message());
+    return key;
+  }
+  AETHER_ASSIGN_OR_RETURN(std::string hex, LoadOrCreateSecret(dir / "config.key"));
+  return crypto::KeyFromHex(hex);
 }
 
 std::string DefaultAgentPath() {
@@ -64,7 +83,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   if (ec) return Unavailable("cannot create data dir " + dir.string() + ": " + ec.message());
   fs::permissions(dir, fs::perms::owner_all, ec);
 
-  AETHER_ASSIGN_OR_RETURN(p->store, OpenSqliteStore((dir / "aether.db").string()));
+  AETHER_ASSIGN_OR_RETURN(p->store, options.database_url.empty()
+                                        ? OpenSqliteStore((dir / "aether.db").string())
+                                        : OpenPostgresStore({options.database_url}));
   AETHER_ASSIGN_OR_RETURN(std::string url_key, LoadOrCreateSecret(dir / "url-signing.key"));
   AETHER_ASSIGN_OR_RETURN(p->blobs, OpenFsBlobStore((dir / "blobs").string(), UrlSigner(url_key)));
   p->auth = std::make_unique<AuthService>(*p->store);
@@ -83,7 +104,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   http::ServerOptions so{options.host, options.port, 1024ull * 1024 * 1024, "api"};
   AETHER_ASSIGN_OR_RETURN(p->server, http::StartServer(so, [raw](http::Request& req) {
                             if (!raw->api)
-                              return http::ErrorEnvelope(503, "service_unavailable", "aetherd is starting");
+                              return http::ErrorEnvelope(503, "service_unavailable",
+                                                         "aetherd is starting");
                             return raw->api->Handle(req);
                           }));
   p->api_url = "http://" + options.host + ":" + std::to_string(p->server->port());
@@ -114,24 +136,36 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   p->artifacts =
       std::make_unique<ArtifactService>(*p->store, *p->blobs, UrlSigner(url_key), policy);
   p->keys = std::make_unique<KeyService>(*p->store);
-  p->deploys = std::make_unique<DeployService>(*p->store, *p->runtime);
-  p->api = std::make_unique<api::Api>(api::Services{*p->auth, *p->apps, *p->artifacts, *p->deploys,
-                                                    *p->keys, *p->store, *p->blobs,
-                                                    [raw] { return raw->api_url; }});
-  p->deploys->ResumeAll();
+  AETHER_ASSIGN_OR_RETURN(std::string config_key, ConfigKey(dir));
+  p->cipher = std::make_unique<ConfigCipher>(config_key);
+  p->deploys = std::make_unique<DeployService>(
+      *p->store, *p->runtime, *p->cipher,
+      [m = &p->metrics](const std::string& outcome) { m->CountDeploy(outcome); });
+  p->releases = std::make_unique<ReleaseService>(*p->store, *p->deploys, *p->cipher);
+  p->idempotency = std::make_unique<IdempotencyService>(*p->store);
+  p->api = std::make_unique<api::Api>(api::Services{
+      *p->auth, *p->apps, *p->artifacts, *p->deploys, *p->releases, *p->keys, *p->idempotency,
+      *p->store, *p->blobs, p->metrics, [raw] { return raw->api_url; }});
+  p->deploys->RecoverAndResume();
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
 }
 
 Daemon::Daemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
-Daemon::~Daemon() { Stop(); }
+Daemon::~Daemon() { Stop(StopMode::kStopApps); }
 
-void Daemon::Stop() {
+void Daemon::Stop(StopMode mode) {
   if (parts_->stopped) return;
   parts_->stopped = true;
-  parts_->deploys->Shutdown();  // let running rollouts finish
-  parts_->runtime->Shutdown();  // stop app processes and the router
+  // Rollouts finish first: their agents fetch through the API. Then the API drains its
+  // in-flight requests and streams, and last the router stops (with or without the apps).
+  parts_->deploys->Shutdown();
   parts_->server->Stop();
+  if (mode == StopMode::kDetachApps) {
+    parts_->runtime->Detach();  // the apps keep running for the next start to re-attach
+  } else {
+    parts_->runtime->Shutdown();
+  }
 }
 
 std::string Daemon::api_url() const { return parts_->api_url; }

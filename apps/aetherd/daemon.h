@@ -1,6 +1,7 @@
 // Daemon: aetherd's composition root — the only place that names concrete implementations
 // (SQLite store, fs blobs, local runtime) and wires them into the services and the API.
-// Start() returns a running daemon; Stop() (or the destructor) shuts it down gracefully.
+// Start() returns a running daemon; Stop() shuts it down gracefully, leaving the apps running for
+// the next start unless told otherwise (the destructor stops them). Stop from one thread.
 #pragma once
 
 #include <chrono>
@@ -13,7 +14,8 @@
 namespace aether {
 
 struct DaemonOptions {
-  std::string data_dir;            // SQLite file, blobs, releases, logs, admin.token
+  std::string data_dir;      // SQLite file, blobs, releases, logs, admin.token
+  std::string database_url;  // PostgreSQL when set (DATABASE_URL), else SQLite in the data dir
   std::string host = "127.0.0.1";  // API and router listen address
   int port = 7070;                 // API port; 0 picks one
   int router_port = 7080;          // app router port; 0 picks one
@@ -24,11 +26,17 @@ struct DaemonOptions {
   ArtifactPolicy policy;
 };
 
+// What Stop does with the apps' processes.
+enum class StopMode {
+  kDetachApps,  // leave them running, recorded for the next start to re-attach (SIGTERM)
+  kStopApps,    // stop them (aetherd --stop-apps-on-exit; tests)
+};
+
 class Daemon {
  public:
   static Result<std::unique_ptr<Daemon>> Start(const DaemonOptions& options);
-  ~Daemon();
-  void Stop();
+  ~Daemon();  // Stop(StopMode::kStopApps) unless stopped already
+  void Stop(StopMode mode = StopMode::kDetachApps);
 
   std::string api_url() const;
   std::string app_url(const std::string& app) const;  // where the router serves `app`

@@ -1,5 +1,6 @@
 // aetherd: the AetherEngine control plane. Parses flags, starts the Daemon, waits for
-// SIGINT/SIGTERM, then shuts down gracefully.
+// SIGINT/SIGTERM, then shuts down gracefully (the apps keep running unless
+// --stop-apps-on-exit).
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "aether/core/log.h"
+#include "aether/store/postgres/postgres_store.h"
 #include "aetherd/daemon.h"
 
 namespace {
@@ -30,6 +32,9 @@ int main(int argc, char** argv) {
   CLI::App app{"aetherd: the AetherEngine control plane (API, artifact registry, runtime, router)"};
   app.add_option("--data-dir", o.data_dir, "Data directory (env AETHER_DATA_DIR)")
       ->capture_default_str();
+  app.add_option("--database-url", o.database_url,
+                 "PostgreSQL URL for the metadata (default: SQLite in the data dir)")
+      ->envname("DATABASE_URL");
   app.add_option("--host", o.host, "Listen address for the API and the router")
       ->capture_default_str();
   app.add_option("--port", o.port, "API port (0 picks a free one)")->capture_default_str();
@@ -38,6 +43,10 @@ int main(int argc, char** argv) {
   app.add_option("--agent", o.agent_path, "Path to aether-agent (default: beside aetherd)");
   app.add_option("--ready-timeout-ms", ready_ms, "How long a new release may take to get ready")
       ->capture_default_str();
+  bool stop_apps = false;
+  app.add_flag("--stop-apps-on-exit", stop_apps,
+               "Stop the apps on SIGTERM/SIGINT (default: leave them running; the next start "
+               "re-attaches to them)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -45,6 +54,12 @@ int main(int argc, char** argv) {
   }
   o.ready_timeout = std::chrono::milliseconds(ready_ms);
   o.policy = aether::ArtifactPolicy::FromEnvironment();
+  auto limits = aether::ArtifactLimits::FromEnvironment();
+  if (!limits.ok()) {
+    std::fprintf(stderr, "aetherd: %s\n", limits.status().message().c_str());
+    return 2;
+  }
+  o.policy.limits = *limits;
 
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;
@@ -60,12 +75,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   aether::LogLine("aetherd: API on " + (*daemon)->api_url() + ", apps on " +
-                  (*daemon)->app_url("<app>") + ", data in " + o.data_dir);
+                  (*daemon)->app_url("<app>") + ", data in " + o.data_dir + ", metadata in " +
+                  (o.database_url.empty()
+                       ? "SQLite"
+                       : "PostgreSQL " + aether::RedactDatabaseUrl(o.database_url)));
   int sig = 0;
   sigwait(&stop_signals, &sig);
   aether::LogLine(std::string("aetherd: ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                  " received, shutting down");
-  (*daemon)->Stop();
+                  " received, shutting down" +
+                  (stop_apps ? " with the apps" : "; the apps keep running"));
+  (*daemon)->Stop(stop_apps ? aether::StopMode::kStopApps : aether::StopMode::kDetachApps);
   aether::LogLine("aetherd: stopped");
   return 0;
 }

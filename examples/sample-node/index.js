@@ -9,7 +9,8 @@ const server = http.createServer((req, res) => {
   if (req.url === '/healthz') return send(res, 200, { status: 'ok' });
   if (req.url === '/ready') return send(res, ready ? 200 : 503, { ready });
   if (req.url === '/') {
-    return send(res, 200, { message: 'Hello from sample-node', version, pid: process.pid });
+    const greeting = process.env.GREETING || null; // a config var: `aether env set GREETING=hi`
+    return send(res, 200, { message: 'Hello from sample-node', version, pid: process.pid, greeting });
   }
   send(res, 404, { error: 'not found', path: req.url });
 });

@@ -16,6 +16,8 @@ POLICY_PID=""
 cleanup() {
   [[ -n $AETHERD_PID ]] && kill "$AETHERD_PID" 2>/dev/null && wait "$AETHERD_PID" 2>/dev/null
   [[ -n $POLICY_PID ]] && kill "$POLICY_PID" 2>/dev/null && wait "$POLICY_PID" 2>/dev/null
+  # aetherd leaves its apps running on SIGTERM (it re-attaches on start): stop them too.
+  pkill -TERM -f "$WORK/data" 2>/dev/null; sleep 0.5; pkill -KILL -f "$WORK/data" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -115,6 +117,25 @@ JSON
 expect_exit "crashing app fails the deploy" 6 bash -c "cd '$WORK/crash' && '$BIN/aether' deploy"
 check "previous release of sample-node still serves" grep -q "Hello" <<<"$(curl -sf --max-time 5 "$URL")"
 
+# --- releases: config vars, scale, rollback -------------------------------------------------
+check "env set creates a release and waits for it" aether env set GREETING=hello-e2e --app sample-node
+check "the app sees the config var" grep -q '"greeting":"hello-e2e"' <<<"$(curl -sf --max-time 5 "$URL")"
+check "env list hides values" bash -c "'$BIN/aether' env list --app sample-node | grep -qx 'GREETING=\*\*\*\*\*\*\*\*'"
+check "env list --reveal shows them" bash -c "'$BIN/aether' env list --app sample-node --reveal | grep -qx 'GREETING=hello-e2e'"
+check "scale 2" aether scale 2 --app sample-node
+pids=$(for _ in 1 2 3 4 5 6 7 8; do curl -sf --max-time 5 "$URL"; echo; done | grep -o '"pid":[0-9]*' | sort -u | wc -l)
+check "two instances answer behind the router (saw $pids pids)" test "$pids" -eq 2
+check "releases lists the scale release first" bash -c "'$BIN/aether' releases --app sample-node | sed -n 2p | grep -q 'Scale to 2'"
+check "rollback to v1" aether rollback v1 --app sample-node
+check "v1 had no GREETING" grep -q '"greeting":null' <<<"$(curl -sf --max-time 5 "$URL")"
+check "rollback without a version goes back to the release before" aether rollback --app sample-node
+check "…which had GREETING and two instances" grep -q '"greeting":"hello-e2e"' <<<"$(curl -sf --max-time 5 "$URL")"
+check "env unset" aether env unset GREETING --app sample-node
+expect_exit "rollback to an unknown release" 5 aether rollback v99 --app sample-node
+expect_exit "scale 0 is a usage error" 2 aether scale 0 --app sample-node
+expect_exit "env set without NAME=value is a usage error" 2 aether env set GREETING --app sample-node
+expect_exit "PORT belongs to the platform" 5 aether env set PORT=1 --app sample-node
+
 # --- signing keys, SBOM, provenance, policy ------------------------------------------------
 KEY=$XDG_CONFIG_HOME/aether/keys/aether-ed25519.key
 check "keys generate writes the private key 0600" bash -c "'$BIN/aether' keys generate >/dev/null && test \$(stat -c %a '$KEY') = 600 && test -s '$KEY.pub'"
@@ -163,10 +184,14 @@ expect_exit "a deactivated key signs nothing new" 8 bash -c "cd '$WORK/sample-no
 kill "$POLICY_PID"; wait "$POLICY_PID" 2>/dev/null
 unset AETHER_SERVER AETHER_TOKEN
 
-# --- restart: aetherd brings the current releases back ------------------------------------
+# --- restart: the apps keep running and aetherd re-attaches to them -------------------------
+app_pids() { for _ in 1 2 3 4 5 6 7 8; do curl -sf --max-time 5 "$URL"; echo; done | grep -o '"pid":[0-9]*' | cut -d: -f2 | sort -u | tr '\n' ' '; }
+pids_before=$(app_pids)
 kill "$AETHERD_PID"; wait "$AETHERD_PID" 2>/dev/null
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL")
-check "apps stop with aetherd (got $code)" test "$code" = 000
+check "the router stops with aetherd (got $code)" test "$code" = 000
+# shellcheck disable=SC2086 # one argument per pid
+check "the app's processes outlive aetherd (SIGTERM)" kill -0 $pids_before
 "$BIN/aetherd" --data-dir "$WORK/data" --port "$API_PORT" --router-port "$ROUTER_PORT" \
   --ready-timeout-ms 30000 >>"$WORK/aetherd.log" 2>&1 &
 AETHERD_PID=$!
@@ -175,6 +200,8 @@ for _ in $(seq 1 150); do
   sleep 0.1
 done
 check "sample-node is back after an aetherd restart" grep -q "Hello" <<<"$(curl -sf --max-time 5 "$URL")"
+pids_after=$(app_pids)
+check "…served by the same processes, re-attached ($pids_after)" test "$pids_after" = "$pids_before"
 check "express-app is back at version 2" grep -q '"version":"2"' <<<"$(curl -sf --max-time 5 "$EXPRESS/items/1")"
 
 # --- delete -------------------------------------------------------------------------------

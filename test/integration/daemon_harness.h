@@ -56,9 +56,30 @@ class DaemonHarness {
     dir_ = ::testing::TempDir() + "/aetherd-it-" + std::to_string(getpid()) + "-" +
            (info != nullptr ? info->name() : "suite");
     fs::remove_all(dir_);
+    policy_ = policy;
+    OpenDaemon();
+  }
+
+  // Stops aetherd (`mode`: whether the apps keep running) and starts a new one on the same data
+  // dir, as an aetherd restart does; its API and router listen on new ports.
+  void RestartDaemon(StopMode mode) {
+    daemon_->Stop(mode);
+    daemon_.reset();
+    OpenDaemon();
+  }
+
+  // Stops aetherd and the apps, and deletes the test's directory.
+  void StopDaemon() {
+    if (daemon_) daemon_->Stop(StopMode::kStopApps);
+    daemon_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void OpenDaemon() {
     DaemonOptions o;
     o.data_dir = dir_ + "/data";
-    o.policy = policy;
+    o.database_url = database_url_;
+    o.policy = policy_;
     o.port = 0;
     o.router_port = 0;
     o.agent_path = AETHER_AGENT_BIN;
@@ -69,11 +90,6 @@ class DaemonHarness {
     daemon_ = std::move(d).value();
     std::ifstream in(daemon_->admin_token_file());
     std::getline(in, token_);
-  }
-
-  void StopDaemon() {
-    daemon_.reset();
-    fs::remove_all(dir_);
   }
 
   http::Response Call(const std::string& method, const std::string& path,
@@ -178,6 +194,8 @@ class DaemonHarness {
 
   std::unique_ptr<Daemon> daemon_;
   std::string dir_;
+  ArtifactPolicy policy_;
+  std::string database_url_;  // PostgreSQL when set, else SQLite in the data dir
   std::string token_;
   std::unique_ptr<http::Client> client_ = http::NewClient();
 };

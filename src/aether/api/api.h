@@ -1,18 +1,23 @@
 // Api: aetherd's REST surface. Owns the route table; each route declares who may call it and
-// its handler decodes → calls a service → encodes. Built once, then Handle() is called
-// concurrently by the HTTP server's connection threads.
+// its handler decodes → calls a service → encodes. Mutating routes honour Idempotency-Key. Built
+// once, then Handle() is called concurrently by the HTTP server's connection threads.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "aether/blob/blob_store.h"
 #include "aether/http/router.h"
+#include "aether/metrics/metrics.h"
 #include "aether/service/apps.h"
 #include "aether/service/artifacts.h"
 #include "aether/service/auth.h"
 #include "aether/service/deployments.h"
+#include "aether/service/idempotency.h"
 #include "aether/service/keys.h"
+#include "aether/service/releases.h"
 
 namespace aether::api {
 
@@ -21,9 +26,12 @@ struct Services {
   AppService& apps;
   ArtifactService& artifacts;
   DeployService& deploys;
+  ReleaseService& releases;
   KeyService& keys;
+  IdempotencyService& idempotency;
   MetadataStore& store;
   BlobStore& blobs;
+  Metrics& metrics;  // every request is observed by Api::Handle; served at GET /metrics
   std::function<std::string()> public_url;  // "http://127.0.0.1:7070", for presigned paths
 };
 
@@ -36,10 +44,14 @@ enum class Access {
 class Api {
  public:
   explicit Api(Services services);
+  // Dispatches and records the request in services().metrics under its route pattern
+  // ("unmatched" for the router's own 404/405 answers).
   http::Response Handle(http::Request& req) const;
 
   void Route(std::string method, const std::string& pattern, Access access, http::Handler handler);
   Services& services() { return s_; }
+  // The route table: (method, pattern) pairs in registration order.
+  std::vector<std::pair<std::string, std::string>> Routes() const { return router_.Routes(); }
 
  private:
   Services s_;
@@ -52,5 +64,6 @@ void RegisterAppRoutes(Api& api);
 void RegisterArtifactRoutes(Api& api);
 void RegisterDeploymentRoutes(Api& api);
 void RegisterKeyRoutes(Api& api);
+void RegisterReleaseRoutes(Api& api);
 
 }  // namespace aether::api

@@ -2,6 +2,7 @@
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
+#include "aether/api/paging.h"
 #include "aether/wire/wire.h"
 
 namespace aether::api {
@@ -17,12 +18,16 @@ void RegisterAppRoutes(Api& api) {
     if (!app.ok()) return ErrorResponse(app.status());
     return JsonResponse(201, wire::AppJson(*app, s.apps.UrlFor(app->name)));
   });
-  api.Route("GET", "/apps", Access::kAdmin, [&s](http::Request&) {
-    auto apps = s.apps.List();
+  api.Route("GET", "/apps", Access::kAdmin, [&s](http::Request& req) {
+    auto page = PageFrom(req);
+    if (!page.ok()) return ErrorResponse(page.status());
+    auto apps = s.apps.List(*page);
     if (!apps.ok()) return ErrorResponse(apps.status());
     auto list = nlohmann::json::array();
-    for (const auto& app : *apps) list.push_back(wire::AppJson(app, s.apps.UrlFor(app.name)));
-    return JsonResponse(200, {{"apps", list}});
+    for (const auto& app : apps->items) {
+      list.push_back(wire::AppJson(app, s.apps.UrlFor(app.name)));
+    }
+    return JsonResponse(200, PageJson("apps", std::move(list), apps->next));
   });
   api.Route("GET", "/apps/{app}", Access::kAdmin, [&s](http::Request& req) {
     auto app = s.apps.Get(req.Param("app"));

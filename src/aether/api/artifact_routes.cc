@@ -5,6 +5,7 @@
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
+#include "aether/api/paging.h"
 #include "aether/artifact/manifest.h"
 #include "aether/service/evidence.h"
 
@@ -156,6 +157,7 @@ void RegisterArtifactRoutes(Api& api) {
     Status st = s.artifacts.StageSigned(req.Param("digest"), req.Query("expires").value_or(""),
                                         req.Query("signature").value_or(""), req.body);
     if (!st.ok()) return ErrorResponse(st);
+    s.metrics.AddUploadBytes(static_cast<long long>(req.body.size()));
     return JsonResponse(
         201, {{"digest", req.Param("digest")}, {"size", req.body.size()}, {"status", "staged"}});
   });
@@ -184,6 +186,7 @@ void RegisterArtifactRoutes(Api& api) {
                                             req.Query("expires").value_or(""),
                                             req.Query("signature").value_or(""), req.body);
     if (!etag.ok()) return ErrorResponse(etag.status());
+    s.metrics.AddUploadBytes(static_cast<long long>(req.body.size()));
     http::Response res = JsonResponse(200, {{"etag", *etag}});
     res.headers["ETag"] = "\"" + *etag + "\"";
     return res;
@@ -221,6 +224,18 @@ void RegisterArtifactRoutes(Api& api) {
   });
   api.Route("GET", "/artifacts/{digest}/provenance", Access::kPull, [&s](http::Request& req) {
     return EvidenceResponse(s, req.Param("digest"), &ArtifactRecord::provenance, "provenance");
+  });
+  api.Route("GET", "/apps/{app}/artifacts", Access::kAdmin, [&s](http::Request& req) {
+    auto page = PageFrom(req);
+    if (!page.ok()) return ErrorResponse(page.status());
+    auto list = s.artifacts.List(req.Param("app"), *page);
+    if (!list.ok()) return ErrorResponse(list.status());
+    auto arr = nlohmann::json::array();
+    for (const auto& a : list->items) {
+      arr.push_back(
+          {{"digest", a.digest}, {"app", a.app}, {"size", a.size}, {"created_at", a.created_at}});
+    }
+    return JsonResponse(200, PageJson("artifacts", std::move(arr), list->next));
   });
   api.Route("GET", "/apps/{app}/artifacts/{digest}", Access::kPull, [&s](http::Request& req) {
     auto rec = s.artifacts.Get(req.Param("app"), req.Param("digest"));

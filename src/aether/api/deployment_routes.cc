@@ -1,7 +1,8 @@
-// /deployments: create (async rollout), get, its events, list per app.
+// /deployments: create a release of an artifact (async rollout), get, its events, list per app.
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
+#include "aether/api/paging.h"
 #include "aether/wire/wire.h"
 
 namespace aether::api {
@@ -15,13 +16,16 @@ void RegisterDeploymentRoutes(Api& api) {
     auto artifact = RequiredString(*body, "artifact");
     if (!app.ok() || !artifact.ok())
       return ErrorResponse(!app.ok() ? app.status() : artifact.status());
-    std::map<std::string, std::string> env;
-    if (auto it = body->find("env"); it != body->end() && it->is_object()) {
+    ConfigMap config;
+    if (auto it = body->find("config"); it != body->end() && !it->is_null()) {
+      if (!it->is_object()) return ErrorResponse(InvalidArgument("'config' must be an object"));
       for (const auto& [k, v] : it->items()) {
-        if (v.is_string()) env[k] = v.get<std::string>();
+        if (!v.is_string())
+          return ErrorResponse(InvalidArgument("config var " + k + " must be a string"));
+        config[k] = v.get<std::string>();
       }
     }
-    auto d = s.deploys.Create(*app, *artifact, env);
+    auto d = s.releases.Deploy(*app, *artifact, config);
     if (!d.ok()) return ErrorResponse(d.status());
     return JsonResponse(202, wire::DeploymentJson(*d));
   });
@@ -31,20 +35,24 @@ void RegisterDeploymentRoutes(Api& api) {
     return JsonResponse(200, wire::DeploymentJson(*d));
   });
   api.Route("GET", "/deployments/{id}/events", Access::kAdmin, [&s](http::Request& req) {
-    auto events = s.deploys.Events(req.Param("id"));
+    auto page = PageFrom(req);
+    if (!page.ok()) return ErrorResponse(page.status());
+    auto events = s.deploys.Events(req.Param("id"), *page);
     if (!events.ok()) return ErrorResponse(events.status());
     auto arr = nlohmann::json::array();
-    for (const auto& e : *events) {
+    for (const auto& e : events->items) {
       arr.push_back({{"seq", e.seq}, {"time", e.time}, {"type", e.type}, {"message", e.message}});
     }
-    return JsonResponse(200, {{"events", arr}});
+    return JsonResponse(200, PageJson("events", std::move(arr), events->next));
   });
   api.Route("GET", "/apps/{app}/deployments", Access::kAdmin, [&s](http::Request& req) {
-    auto list = s.deploys.List(req.Param("app"));
+    auto page = PageFrom(req);
+    if (!page.ok()) return ErrorResponse(page.status());
+    auto list = s.deploys.List(req.Param("app"), *page);
     if (!list.ok()) return ErrorResponse(list.status());
     auto arr = nlohmann::json::array();
-    for (const auto& d : *list) arr.push_back(wire::DeploymentJson(d));
-    return JsonResponse(200, {{"deployments", arr}});
+    for (const auto& d : list->items) arr.push_back(wire::DeploymentJson(d));
+    return JsonResponse(200, PageJson("deployments", std::move(arr), list->next));
   });
 }
 

@@ -1,7 +1,9 @@
 // ApiClient: request building, envelope decoding and JSON codecs for the API's value types.
 #include "aether/cli/api_client.h"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "aether/cli/config.h"
 #include "aether/crypto/crypto.h"
@@ -13,13 +15,14 @@ namespace {
 using nlohmann::json;
 
 constexpr ErrorCode kAllCodes[] = {
-    ErrorCode::kInvalidArgument,   ErrorCode::kUnauthenticated,   ErrorCode::kPermissionDenied,
-    ErrorCode::kNotFound,          ErrorCode::kAlreadyExists,     ErrorCode::kConflict,
-    ErrorCode::kDigestMismatch,    ErrorCode::kPayloadTooLarge,   ErrorCode::kFailedPrecondition,
-    ErrorCode::kDeployFailed,      ErrorCode::kUnavailable,       ErrorCode::kTimeout,
-    ErrorCode::kInternal,          ErrorCode::kSignatureRequired, ErrorCode::kSignatureInvalid,
-    ErrorCode::kSbomRequired,      ErrorCode::kSbomInvalid,       ErrorCode::kProvenanceRequired,
-    ErrorCode::kProvenanceInvalid, ErrorCode::kPlatformMismatch};
+    ErrorCode::kInvalidArgument,    ErrorCode::kUnauthenticated,   ErrorCode::kPermissionDenied,
+    ErrorCode::kNotFound,           ErrorCode::kAlreadyExists,     ErrorCode::kConflict,
+    ErrorCode::kDigestMismatch,     ErrorCode::kPayloadTooLarge,   ErrorCode::kFailedPrecondition,
+    ErrorCode::kDeployFailed,       ErrorCode::kUnavailable,       ErrorCode::kTimeout,
+    ErrorCode::kInternal,           ErrorCode::kSignatureRequired, ErrorCode::kSignatureInvalid,
+    ErrorCode::kSbomRequired,       ErrorCode::kSbomInvalid,       ErrorCode::kProvenanceRequired,
+    ErrorCode::kProvenanceInvalid,  ErrorCode::kPlatformMismatch,  ErrorCode::kQuotaExceeded,
+    ErrorCode::kIdempotencyConflict};
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
@@ -113,9 +116,26 @@ Result<http::Response> ApiClient::Call(const std::string& method, const std::str
     req.headers["Content-Type"] = "application/json";
     req.body = body;
   }
-  AETHER_ASSIGN_OR_RETURN(http::Response res, http_.Send(req));
-  if (res.status < 200 || res.status >= 300) return StatusFromResponse(res, method + " " + path);
-  return res;
+  // A mutating call is retried when the server is briefly unavailable; its Idempotency-Key
+  // makes the retry return the first answer if the first attempt did get through.
+  bool mutating = method == "POST" || method == "PATCH";
+  if (mutating) req.headers["Idempotency-Key"] = crypto::RandomHex(16);
+  for (int attempt = 0;; ++attempt) {
+    auto res = http_.Send(req);
+    Status failed = !res.ok() ? res.status()
+                    : res->status < 200 || res->status >= 300
+                        ? StatusFromResponse(*res, method + " " + path)
+                        : Status::Ok();
+    if (failed.ok()) return res;
+    if (!mutating || failed.code() != ErrorCode::kUnavailable || attempt == 2) return failed;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300 * (attempt + 1)));
+  }
+}
+
+Result<json> ApiClient::CallJson(const std::string& method, const std::string& path,
+                                 const std::string& body) {
+  AETHER_ASSIGN_OR_RETURN(auto res, Call(method, path, body));
+  return ParseBody(res, method + " " + path);
 }
 
 Result<AppInfo> ApiClient::CreateApp(const std::string& name) {
@@ -125,14 +145,18 @@ Result<AppInfo> ApiClient::CreateApp(const std::string& name) {
 }
 
 Result<std::vector<AppInfo>> ApiClient::ListApps() {
-  AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/apps"));
-  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /apps"));
   std::vector<AppInfo> apps;
-  if (auto it = j.find("apps"); it != j.end() && it->is_array()) {
-    for (const auto& a : *it) {
-      if (a.is_object()) apps.push_back(AppFromJson(a));
+  std::string cursor;
+  do {
+    std::string query = "?limit=500" + (cursor.empty() ? "" : "&cursor=" + Seg(cursor));
+    AETHER_ASSIGN_OR_RETURN(json j, CallJson("GET", "/apps" + query));
+    if (auto it = j.find("apps"); it != j.end() && it->is_array()) {
+      for (const auto& a : *it) {
+        if (a.is_object()) apps.push_back(AppFromJson(a));
+      }
     }
-  }
+    cursor = Str(j, "next_cursor");
+  } while (!cursor.empty());
   return apps;
 }
 
@@ -309,16 +333,18 @@ Result<Deployment> ApiClient::GetDeployment(const std::string& id) {
   return wire::DeploymentFromJson(j);
 }
 
-Result<std::vector<Deployment>> ApiClient::ListDeployments(const std::string& app) {
-  AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/apps/" + Seg(app) + "/deployments"));
-  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /apps/{app}/deployments"));
-  std::vector<Deployment> list;
-  if (auto it = j.find("deployments"); it != j.end() && it->is_array()) {
+Result<Page<Deployment>> ApiClient::ListReleases(const std::string& app, const PageRequest& page) {
+  std::string query = "?limit=" + std::to_string(page.limit);
+  if (!page.after.empty()) query += "&cursor=" + Seg(page.after);
+  AETHER_ASSIGN_OR_RETURN(json j, CallJson("GET", "/apps/" + Seg(app) + "/releases" + query));
+  Page<Deployment> out;
+  if (auto it = j.find("releases"); it != j.end() && it->is_array()) {
     for (const auto& d : *it) {
-      if (d.is_object()) list.push_back(wire::DeploymentFromJson(d));
+      if (d.is_object()) out.items.push_back(wire::DeploymentFromJson(d));
     }
   }
-  return list;
+  out.next = Str(j, "next_cursor");
+  return out;
 }
 
 }  // namespace aether::cli

@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,7 +87,17 @@ class ApiClient {
 
   Result<Deployment> CreateDeployment(const std::string& app, const std::string& artifact);
   Result<Deployment> GetDeployment(const std::string& id);
-  Result<std::vector<Deployment>> ListDeployments(const std::string& app);
+
+  // Releases, newest first; `page.after` is the server's cursor ("" for the first page).
+  Result<Page<Deployment>> ListReleases(const std::string& app, const PageRequest& page);
+  // To release `version`, or to the previous good one without it.
+  Result<Deployment> Rollback(const std::string& app, std::optional<long long> version);
+  // Values are "********" unless `reveal`.
+  Result<std::map<std::string, std::string>> GetConfig(const std::string& app, bool reveal);
+  // name → value, or nullopt to unset; returns the new release.
+  Result<Deployment> SetConfig(const std::string& app,
+                               const std::map<std::string, std::optional<std::string>>& changes);
+  Result<Deployment> Scale(const std::string& app, int instances);
 
  private:
   // PUTs bytes [offset, offset + length) of `file` (length -1: to the end) with no bearer
@@ -95,6 +108,9 @@ class ApiClient {
   // Sends an authenticated JSON request; non-2xx responses become a Status.
   Result<http::Response> Call(const std::string& method, const std::string& path,
                               const std::string& body = "");
+  // Call, then the body as a JSON object.
+  Result<nlohmann::json> CallJson(const std::string& method, const std::string& path,
+                                  const std::string& body = "");
 
   http::Client& http_;
   std::string server_;

@@ -100,26 +100,53 @@ TEST(ApiClient, PresignedPutCarriesNoBearerAndStreamsTheFile) {
   EXPECT_EQ(put.headers.count("Authorization"), 0u);
 }
 
-TEST(ApiClient, DecodesDeploymentsAndMissing) {
+TEST(ApiClient, DecodesReleasesAndMissing) {
   FakeHttp http([](const http::ClientRequest& req) {
     if (req.url.ends_with("/artifacts/missing")) {
       return Result<http::Response>(JsonReply(200, R"({"missing":["sha256:b"]})"));
     }
-    return Result<http::Response>(JsonReply(200, R"({"deployments":[{"id":"dep_1","app":"web",
-      "artifact":"sha256:c","status":"failed","reason":"crashed","url":"u",
-      "phases":[{"name":"fetch","ms":3},{"name":"start","ms":40}]}]})"));
+    return Result<http::Response>(JsonReply(200, R"({"releases":[{"id":"dep_1","app":"web",
+      "version":7,"artifact":"sha256:c","status":"failed","reason":"crashed","url":"u",
+      "instances":2,"config_keys":["DB"],
+      "phases":[{"name":"fetch","ms":3},{"name":"start","ms":40}]}],"next_cursor":"Ng"})"));
   });
   ApiClient api(http, "http://srv", "tok");
   auto missing = api.MissingBlobs({"sha256:a", "sha256:b"});
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(*missing, std::vector<std::string>{"sha256:b"});
-  auto list = api.ListDeployments("web");
+  auto list = api.ListReleases("web", {1, "Nw"});
   ASSERT_TRUE(list.ok());
-  ASSERT_EQ(list->size(), 1u);
-  EXPECT_EQ((*list)[0].reason, "crashed");
-  ASSERT_EQ((*list)[0].phases.size(), 2u);
-  EXPECT_EQ((*list)[0].phases[1].name, "start");
-  EXPECT_EQ((*list)[0].phases[1].ms, 40);
+  EXPECT_TRUE(http.requests.back().url.ends_with("/apps/web/releases?limit=1&cursor=Nw"));
+  EXPECT_EQ(list->next, "Ng");
+  ASSERT_EQ(list->items.size(), 1u);
+  const Deployment& d = list->items[0];
+  EXPECT_EQ(d.version, 7);
+  EXPECT_EQ(d.instances, 2);
+  EXPECT_EQ(d.config.count("DB"), 1u);
+  EXPECT_EQ(d.reason, "crashed");
+  ASSERT_EQ(d.phases.size(), 2u);
+  EXPECT_EQ(d.phases[1].name, "start");
+  EXPECT_EQ(d.phases[1].ms, 40);
+}
+
+TEST(ApiClient, MutatingCallsRetryUnavailableWithOneIdempotencyKey) {
+  int calls = 0;
+  FakeHttp http([&](const http::ClientRequest&) {
+    if (++calls == 1) {
+      return Result<http::Response>(
+          JsonReply(503, R"({"code":"service_unavailable","message":"database down"})"));
+    }
+    return Result<http::Response>(JsonReply(202, R"({"id":"dep_2","version":3})"));
+  });
+  ApiClient api(http, "http://srv", "tok");
+  auto release = api.Scale("web", 3);
+  ASSERT_TRUE(release.ok()) << release.status().ToString();
+  EXPECT_EQ(release->version, 3);
+  ASSERT_EQ(http.requests.size(), 2u);
+  std::string key = http.requests[0].headers.at("Idempotency-Key");
+  EXPECT_EQ(key.size(), 32u);
+  EXPECT_EQ(http.requests[1].headers.at("Idempotency-Key"), key);
+  EXPECT_EQ(http.requests[1].body, R"({"instances":3})");
 }
 
 TEST(ApiClient, MalformedSuccessBodyIsAnError) {

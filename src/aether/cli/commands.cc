@@ -22,7 +22,7 @@ constexpr const char* kFooter = R"(Exit codes:
   6  the deploy failed (the rollout reported failure)
   7  authentication: the server refused the token (401/403)
   8  refused: the artifact failed verification or policy (signature, SBOM,
-     provenance, native addons built for another platform)
+     provenance, native addons built for another platform, quota exceeded)
 
 Environment: AETHER_SERVER, AETHER_TOKEN override the config file
 ($XDG_CONFIG_HOME/aether/config.json); NO_COLOR disables colors.)";
@@ -41,6 +41,11 @@ struct Flags {
   std::string format = "text";
   KeysOptions keys;
   std::string key_id;
+  ReleaseOptions release;
+  std::string version;                // rollback [vN]
+  std::vector<std::string> env_args;  // env set NAME=value… / env unset NAME…
+  bool reveal = false;
+  int instances = 0;
 };
 
 }  // namespace
@@ -113,6 +118,30 @@ int Run(int argc, char** argv) {
     sub->add_option("--app,-a", f.keys.app, "app name (default: from package.json)");
   }
 
+  auto* releases = app.add_subcommand("releases", "list an app's releases, newest first");
+  releases->add_option("--limit,-n", f.release.limit, "how many to show (1-500)")
+      ->capture_default_str();
+  auto* rollback = app.add_subcommand(
+      "rollback", "release an earlier version again (artifact, config and scale)");
+  rollback->add_option("version", f.version,
+                       "release to go back to, like v3 (default: the previous good one)");
+  auto* env = app.add_subcommand("env", "config vars, injected into the app's environment");
+  env->require_subcommand(1);
+  auto* env_list = env->add_subcommand("list", "list config vars (values hidden)");
+  env_list->add_flag("--reveal", f.reveal, "print the values too");
+  auto* env_set = env->add_subcommand("set", "set config vars: a new release");
+  env_set->add_option("pairs", f.env_args, "NAME=value …")->required();
+  auto* env_unset = env->add_subcommand("unset", "remove config vars: a new release");
+  env_unset->add_option("names", f.env_args, "NAME …")->required();
+  auto* scale = app.add_subcommand("scale", "run N instances of the app: a new release");
+  scale->add_option("instances", f.instances, "number of instances (1-100)")->required();
+  for (auto* sub : {releases, rollback, env_list, env_set, env_unset, scale}) {
+    sub->add_option("--app,-a", f.release.app, "app name (default: from package.json)");
+  }
+  for (auto* sub : {rollback, env_set, env_unset, scale}) {
+    sub->add_flag("--no-wait", f.no_wait, "return once the release is created");
+  }
+
   auto* version = app.add_subcommand("version", "print the CLI version");
   app.footer(kFooter);  // after the subcommands, so only `aether --help` lists exit codes
 
@@ -162,6 +191,22 @@ int Run(int argc, char** argv) {
       outcome = KeysList(ctx, f.keys);
     } else if (keys_deactivate->parsed()) {
       outcome = KeysDeactivate(ctx, f.keys, f.key_id);
+    } else if (releases->parsed()) {
+      outcome = ReleasesList(ctx, f.release);
+    } else if (rollback->parsed()) {
+      f.release.wait = !f.no_wait;
+      outcome = Rollback(ctx, f.release, f.version);
+    } else if (env_list->parsed()) {
+      outcome = EnvList(ctx, f.release, f.reveal);
+    } else if (env_set->parsed()) {
+      f.release.wait = !f.no_wait;
+      outcome = EnvSet(ctx, f.release, f.env_args);
+    } else if (env_unset->parsed()) {
+      f.release.wait = !f.no_wait;
+      outcome = EnvUnset(ctx, f.release, f.env_args);
+    } else if (scale->parsed()) {
+      f.release.wait = !f.no_wait;
+      outcome = Scale(ctx, f.release, f.instances);
     } else if (status->parsed()) {
       outcome = ShowStatus(ctx, f.status_app);
     } else if (version->parsed()) {

@@ -46,7 +46,8 @@ inline Outcome UsageFailure(std::string message) {
 // kNotFound, kInvalidArgument and kAlreadyExists are configuration or project problems (3);
 // kInternal and the rest are unexpected (1). From the server, kUnavailable/kTimeout are network
 // failures (4) and everything but auth (7) and kDeployFailed (6) is a rejected request (5).
-// Verification and policy refusals (kSignature*, kSbom*, kProvenance*, kPlatformMismatch)
+// Verification and policy refusals (kSignature*, kSbom*, kProvenance*, kPlatformMismatch,
+// kQuotaExceeded)
 // are 8 from either side.
 int ExitCodeFor(ErrorCode code, Origin origin);
 inline int ExitCodeFor(const Outcome& o) { return ExitCodeFor(o.status.code(), o.origin); }

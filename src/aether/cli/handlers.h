@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "aether/cli/config.h"
 #include "aether/cli/deploy.h"
@@ -42,5 +43,19 @@ Outcome KeysGenerate(Context& ctx, const KeysOptions& options);
 Outcome KeysRegister(Context& ctx, const KeysOptions& options);
 Outcome KeysList(Context& ctx, const KeysOptions& options);
 Outcome KeysDeactivate(Context& ctx, const KeysOptions& options, const std::string& id);
+
+struct ReleaseOptions {
+  std::string app;   // --app (default: the project in the current directory)
+  bool wait = true;  // follow the new release's rollout to its end
+  int limit = 20;    // releases: how many to show
+};
+Outcome ReleasesList(Context& ctx, const ReleaseOptions& options);
+// `version` "" rolls back to the previous good release; else "v3" or "3".
+Outcome Rollback(Context& ctx, const ReleaseOptions& options, const std::string& version);
+Outcome EnvList(Context& ctx, const ReleaseOptions& options, bool reveal);
+Outcome EnvSet(Context& ctx, const ReleaseOptions& options, const std::vector<std::string>& pairs);
+Outcome EnvUnset(Context& ctx, const ReleaseOptions& options,
+                 const std::vector<std::string>& names);
+Outcome Scale(Context& ctx, const ReleaseOptions& options, int instances);
 
 }  // namespace aether::cli

@@ -104,8 +104,9 @@ Outcome ShowStatus(Context& ctx, const std::string& app_flag) {
   if (!s.ok()) return LocalFailure(s.status());
   auto app = s->api->GetApp(name);
   if (!app.ok()) return ServerFailure(app.status());
-  auto deployments = s->api->ListDeployments(name);
-  if (!deployments.ok()) return ServerFailure(deployments.status());
+  auto releases = s->api->ListReleases(name, {5, ""});
+  if (!releases.ok()) return ServerFailure(releases.status());
+  const std::vector<Deployment>* deployments = &releases->items;
   constexpr size_t kShown = 5;
   if (ctx.out.json()) {
     json list = json::array();
@@ -122,13 +123,12 @@ Outcome ShowStatus(Context& ctx, const std::string& app_flag) {
     out.Line("  no deployments yet: run `aether deploy`");
     return Outcome::Ok();
   }
-  out.Line(
-      out.Bold("  " + Pad("DEPLOYMENT", 22) + Pad("STATUS", 12) + Pad("CREATED", 26) + "ARTIFACT"));
+  out.Line(out.Bold("  " + Pad("RELEASE", 9) + Pad("DEPLOYMENT", 22) + Pad("STATUS", 12) +
+                    Pad("CREATED", 26) + "DESCRIPTION"));
   for (size_t i = 0; i < deployments->size() && i < kShown; ++i) {
     const Deployment& d = (*deployments)[i];
-    std::string artifact = d.artifact.size() > 15 ? d.artifact.substr(0, 15) + "…" : d.artifact;
-    out.Line("  " + Pad(d.id, 22) + StatusColored(out, Pad(d.status, 12)) + Pad(d.created_at, 26) +
-             artifact);
+    out.Line("  " + Pad("v" + std::to_string(d.version), 9) + Pad(d.id, 22) +
+             StatusColored(out, Pad(d.status, 12)) + Pad(d.created_at, 26) + d.description);
     if (!d.phases.empty()) out.Line(out.Dim("    " + Phases(d.phases)));
     if (!d.reason.empty()) out.Line("    reason: " + d.reason);
   }

@@ -37,14 +37,14 @@ Result<std::string> Seal(std::string_view key, std::string_view context,
   int len = 0;
   int pt_len = static_cast<int>(plaintext.size());
   int ctx_len = static_cast<int>(context.size());
-  bool ok = ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key),
-                                      Bytes(out)) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(context), ctx_len) == 1 &&
-            EVP_EncryptUpdate(ctx.get(), Bytes(out) + kNonce, &len, Bytes(plaintext), pt_len) ==
-                1 &&
-            EVP_EncryptFinal_ex(ctx.get(), Bytes(out) + kNonce + len, &len) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag,
-                                Bytes(out) + kNonce + plaintext.size()) == 1;
+  bool ok =
+      ctx &&
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(out)) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(context), ctx_len) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), Bytes(out) + kNonce, &len, Bytes(plaintext), pt_len) == 1 &&
+      EVP_EncryptFinal_ex(ctx.get(), Bytes(out) + kNonce + len, &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag,
+                          Bytes(out) + kNonce + plaintext.size()) == 1;
   if (!ok) return Internal("AES-256-GCM encryption failed");
   return std::string(kSealedPrefix) + Base64Encode(out);
 }
@@ -61,14 +61,13 @@ Result<std::string> Unseal(std::string_view key, std::string_view context,
   int len = 0;
   int ct_len = static_cast<int>(out.size());
   int ctx_len = static_cast<int>(context.size());
-  bool ok =
-      ctx &&
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(in)) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(context), ctx_len) == 1 &&
-      EVP_DecryptUpdate(ctx.get(), Bytes(out), &len, Bytes(in) + kNonce, ct_len) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, Bytes(in) + kNonce + ct_len) ==
-          1 &&
-      EVP_DecryptFinal_ex(ctx.get(), Bytes(out) + len, &len) == 1;
+  bool ok = ctx &&
+            EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(in)) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(context), ctx_len) == 1 &&
+            EVP_DecryptUpdate(ctx.get(), Bytes(out), &len, Bytes(in) + kNonce, ct_len) == 1 &&
+            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag,
+                                Bytes(in) + kNonce + ct_len) == 1 &&
+            EVP_DecryptFinal_ex(ctx.get(), Bytes(out) + len, &len) == 1;
   if (!ok) {
     return Status(ErrorCode::kPermissionDenied,
                   "sealed value does not authenticate (wrong key or tampered)");

@@ -47,9 +47,8 @@ Result<ConfigMap> ConfigCipher::Open(const std::string& app, const ConfigMap& se
   for (const auto& [name, value] : sealed) {
     auto plain = crypto::Unseal(key_, app + "/" + name, value);
     if (!plain.ok()) {
-      return Internal("config var " + name + " of app '" + app +
-                      "' cannot be opened: " + plain.status().message() +
-                      " (was AETHER_CONFIG_KEY changed?)");
+      return Internal("config var " + name + " of app '" + app + "' cannot be opened: " +
+                      plain.status().message() + " (was AETHER_CONFIG_KEY changed?)");
     }
     out[name] = std::move(plain).value();
   }

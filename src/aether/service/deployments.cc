@@ -14,8 +14,7 @@ namespace {
 template <typename Op>
 Status RetryUnavailable(Op op) {
   Status s = op();
-  for (int delay_ms = 50; s.code() == ErrorCode::kUnavailable && delay_ms <= 6400;
-       delay_ms *= 2) {
+  for (int delay_ms = 50; s.code() == ErrorCode::kUnavailable && delay_ms <= 6400; delay_ms *= 2) {
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     s = op();
   }
@@ -113,7 +112,9 @@ void DeployService::Save(Deployment& d) {
 
 void DeployService::Record(const Deployment& d, const std::string& type,
                            const std::string& message) {
-  (void)RetryUnavailable([&] { return store_.AppendEvent({0, d.id, NowRfc3339(), type, message}); });
+  (void)RetryUnavailable([&] {
+    return store_.AppendEvent({0, d.id, NowRfc3339(), type, message});
+  });
 }
 
 ReleaseSpec DeployService::SpecFor(const Deployment& d, Status* status) const {

@@ -64,13 +64,12 @@ Result<Deployment> ReleaseService::Deploy(const std::string& app, const std::str
     AETHER_ASSIGN_OR_RETURN(next.config, cipher_.Seal(app, current));
   }
   next.artifact = digest.str();
-  next.description = "Deploy " + Short(next.artifact) +
-                     (config.empty() ? "" : "; " + DescribeChanges(changes));
+  next.description =
+      "Deploy " + Short(next.artifact) + (config.empty() ? "" : "; " + DescribeChanges(changes));
   return deploys_.Start(std::move(next));
 }
 
-Result<Deployment> ReleaseService::SetConfig(const std::string& app,
-                                             const ConfigChanges& changes) {
+Result<Deployment> ReleaseService::SetConfig(const std::string& app, const ConfigChanges& changes) {
   if (changes.empty()) return InvalidArgument("no config vars to set or unset");
   for (const auto& [name, value] : changes) AETHER_RETURN_IF_ERROR(ValidateConfigName(name));
   AETHER_RETURN_IF_ERROR(ValidateAppName(app));

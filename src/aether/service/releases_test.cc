@@ -69,8 +69,7 @@ TEST_F(ReleasesTest, ConfigValuesAreSealedAtRestAndOpenedForTheRuntime) {
 TEST_F(ReleasesTest, BadConfigAndScaleRequestsAreRefusedAndRecordNothing) {
   EXPECT_EQ(releases.SetConfig("web", {}).status().code(), ErrorCode::kInvalidArgument);
   for (const char* name : {"PORT", "AETHER_APP", "1ABC", "A-B", ""}) {
-    EXPECT_EQ(releases.SetConfig("web", {{name, "v"}}).status().code(),
-              ErrorCode::kInvalidArgument)
+    EXPECT_EQ(releases.SetConfig("web", {{name, "v"}}).status().code(), ErrorCode::kInvalidArgument)
         << name;
   }
   EXPECT_EQ(releases.SetConfig("web", {{"BIG", std::string(33 * 1024, 'x')}}).status().code(),
@@ -84,12 +83,11 @@ TEST_F(ReleasesTest, BadConfigAndScaleRequestsAreRefusedAndRecordNothing) {
 }
 
 TEST_F(ReleasesTest, RollbackRestoresArtifactConfigAndScaleOfTheTarget) {
-  EXPECT_EQ(releases.Rollback("web", std::nullopt).status().code(),
-            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(releases.Rollback("web", std::nullopt).status().code(), ErrorCode::kFailedPrecondition);
   std::string a = RegisterArtifact("web", "a");
   std::string b = RegisterArtifact("web", "b");
-  Done(releases.Deploy("web", a, {{"LEVEL", "one"}}));  // v1
-  Done(releases.Deploy("web", b));                      // v2
+  Done(releases.Deploy("web", a, {{"LEVEL", "one"}}));    // v1
+  Done(releases.Deploy("web", b));                        // v2
   Done(releases.SetConfig("web", {{"LEVEL", "three"}}));  // v3
   Deployment v4 = Done(releases.Rollback("web", std::nullopt));
   EXPECT_EQ(v4.version, 4);
@@ -202,8 +200,7 @@ TEST(Idempotency, ReplaysTheFirstAnswerAndRefusesAnotherRequest) {
   ASSERT_TRUE(replay.ok() && replay->has_value());
   EXPECT_EQ((*replay)->status, 202);
   EXPECT_EQ((*replay)->body, R"({"version":3})");
-  EXPECT_EQ(idem.Begin("tok1", "key-1", "hash-b").status().code(),
-            ErrorCode::kIdempotencyConflict);
+  EXPECT_EQ(idem.Begin("tok1", "key-1", "hash-b").status().code(), ErrorCode::kIdempotencyConflict);
   EXPECT_FALSE(idem.Begin("tok2", "key-1", "hash-b")->has_value()) << "keys are per token";
   EXPECT_EQ(idem.Begin("tok1", "", "h").status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(idem.Begin("tok1", "bad key", "h").status().code(), ErrorCode::kInvalidArgument);

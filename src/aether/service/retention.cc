@@ -46,8 +46,8 @@ Status CheckQuota(const ArtifactLimits& limits, const std::string& app, const Ar
                   long long size) {
   if (limits.max_artifacts > 0 && usage.count + 1 > limits.max_artifacts) {
     return Status(ErrorCode::kQuotaExceeded,
-                  "app '" + app + "' has " + std::to_string(usage.count) + " artifacts, the quota is " +
-                      std::to_string(limits.max_artifacts) +
+                  "app '" + app + "' has " + std::to_string(usage.count) +
+                      " artifacts, the quota is " + std::to_string(limits.max_artifacts) +
                       " (AETHER_QUOTA_ARTIFACTS); delete releases' artifacts or raise it");
   }
   if (limits.max_bytes > 0 && usage.bytes + size > limits.max_bytes) {

@@ -29,12 +29,18 @@ App AppFromJson(const json& j, std::string* url) {
 json DeploymentJson(const Deployment& d) {
   auto phases = json::array();
   for (const auto& p : d.phases) phases.push_back({{"name", p.name}, {"ms", p.ms}});
+  auto config_keys = json::array();
+  for (const auto& [name, _] : d.config) config_keys.push_back(name);
   return {{"id", d.id},
           {"app", d.app},
+          {"version", d.version},
           {"artifact", d.artifact},
+          {"description", d.description},
           {"status", d.status},
           {"reason", d.reason},
           {"url", d.url},
+          {"instances", d.instances},
+          {"config_keys", config_keys},
           {"phases", phases},
           {"created_at", d.created_at},
           {"updated_at", d.updated_at}};
@@ -45,6 +51,14 @@ Deployment DeploymentFromJson(const json& j) {
   d.id = Str(j, "id");
   d.app = Str(j, "app");
   d.artifact = Str(j, "artifact");
+  d.description = Str(j, "description");
+  if (auto v = j.find("version"); v != j.end() && v->is_number_integer()) d.version = *v;
+  if (auto n = j.find("instances"); n != j.end() && n->is_number_integer()) d.instances = *n;
+  if (auto keys = j.find("config_keys"); keys != j.end() && keys->is_array()) {
+    for (const auto& k : *keys) {
+      if (k.is_string()) d.config[k.get<std::string>()] = "";
+    }
+  }
   d.status = Str(j, "status");
   d.reason = Str(j, "reason");
   d.url = Str(j, "url");

@@ -14,6 +14,8 @@ nlohmann::json AppJson(const App& app, const std::string& url);
 // Missing or mistyped fields decode as empty; `url` (may be null) receives the app's URL.
 App AppFromJson(const nlohmann::json& j, std::string* url);
 
+// A release as the API shows it: config var names only ("config_keys"), never their values;
+// decoding maps each name to "".
 nlohmann::json DeploymentJson(const Deployment& d);
 Deployment DeploymentFromJson(const nlohmann::json& j);
 
