@@ -25,12 +25,12 @@ Status ValidateConfigName(const std::string& name) {
 Status ValidateConfigValues(const ConfigMap& vars) {
   size_t total = 0;
   for (const auto& [name, value] : vars) {
-    if (value.size() > 32 * 1024) {
+    if (value.size() > size_t{32} * 1024) {
       return InvalidArgument("config var " + name + " is over 32 KiB");
     }
     total += name.size() + value.size();
   }
-  if (total > 256 * 1024) return InvalidArgument("config vars are over 256 KiB in all");
+  if (total > size_t{256} * 1024) return InvalidArgument("config vars are over 256 KiB in all");
   return Status::Ok();
 }
 

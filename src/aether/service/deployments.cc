@@ -120,8 +120,8 @@ void DeployService::Record(const Deployment& d, const std::string& type,
 ReleaseSpec DeployService::SpecFor(const Deployment& d, Status* status) const {
   ReleaseSpec spec{d.app, d.id, d.artifact, {}, d.instances};
   auto env = cipher_.Open(d.app, d.config);
-  if (env.ok()) spec.env = std::move(env).value();
   *status = env.status();
+  if (env.ok()) spec.env = std::move(env).value();
   return spec;
 }
 
