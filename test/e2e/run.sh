@@ -184,6 +184,20 @@ expect_exit "a deactivated key signs nothing new" 8 bash -c "cd '$WORK/sample-no
 kill "$POLICY_PID"; wait "$POLICY_PID" 2>/dev/null
 unset AETHER_SERVER AETHER_TOKEN
 
+# --- a crash (SIGKILL) in the middle of a rollout: it ends failed or running, never stuck -----
+echo '// crash during rollout' >>"$WORK/sample-node/index.js"
+dep=$(cd "$WORK/sample-node" && aether deploy --no-wait --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["deployment"])')
+kill -9 "$AETHERD_PID"; wait "$AETHERD_PID" 2>/dev/null
+"$BIN/aetherd" --data-dir "$WORK/data" --port "$API_PORT" --router-port "$ROUTER_PORT" \
+  --ready-timeout-ms 30000 >>"$WORK/aetherd.log" 2>&1 &
+AETHERD_PID=$!
+for _ in $(seq 1 100); do curl -sf "$SERVER/readyz" >/dev/null && break; sleep 0.1; done
+dep_status=$(curl -sf -H "Authorization: Bearer $(cat "$WORK/data/admin.token")" "$SERVER/deployments/$dep" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+check "a rollout cut by SIGKILL is failed or running after the restart, not stuck (got $dep_status)" \
+  grep -qxE 'failed|running' <<<"$dep_status"
+for _ in $(seq 1 100); do curl -sf --max-time 1 "$URL" >/dev/null && break; sleep 0.1; done
+check "sample-node serves after the crash" grep -q "Hello" <<<"$(curl -sf --max-time 5 "$URL")"
+
 # --- restart: the apps keep running and aetherd re-attaches to them -------------------------
 app_pids() { for _ in 1 2 3 4 5 6 7 8; do curl -sf --max-time 5 "$URL"; echo; done | grep -o '"pid":[0-9]*' | cut -d: -f2 | sort -u | tr '\n' ' '; }
 pids_before=$(app_pids)

@@ -1,8 +1,8 @@
 // PostgreSQL MetadataStore, part 2: releases (deployments) and their events, tokens,
 // idempotency records and stats.
 #include <limits>
-#include <nlohmann/json.hpp>
 
+#include "aether/store/json_columns.h"
 #include "aether/store/postgres/postgres_internal.h"
 
 namespace aether {
@@ -12,42 +12,10 @@ constexpr const char* kDeploymentColumns =
     "id, app, version, artifact, description, config, instances, status, reason, url, phases, "
     "created_at, updated_at";
 
-// JSON text for config and phases; bytes that are not UTF-8 never make dump() throw.
-std::string Dump(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string ConfigToJson(const std::map<std::string, std::string>& config) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [key, value] : config) j[key] = value;
-  return Dump(j);
-}
-
-std::map<std::string, std::string> ConfigFromJson(const std::string& text) {
-  std::map<std::string, std::string> out;
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_object()) return out;
-  for (const auto& [key, value] : j.items()) {
-    if (value.is_string()) out[key] = value.get<std::string>();
-  }
-  return out;
-}
-
-std::string PhasesToJson(const std::vector<PhaseTiming>& phases) {
-  auto arr = nlohmann::json::array();
-  for (const auto& p : phases) arr.push_back({{"name", p.name}, {"ms", p.ms}});
-  return Dump(arr);
-}
-
-std::vector<PhaseTiming> PhasesFromJson(const std::string& text) {
-  std::vector<PhaseTiming> out;
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (!j.is_array()) return out;
-  for (const auto& p : j) {
-    if (p.is_object()) out.push_back({p.value("name", ""), p.value("ms", 0LL)});
-  }
-  return out;
-}
+using store_json::ConfigFromJson;
+using store_json::ConfigToJson;
+using store_json::PhasesFromJson;
+using store_json::PhasesToJson;
 
 Deployment ReadDeployment(const pg::Rows& r, int i) {
   Deployment d;
@@ -87,6 +55,7 @@ using store_errors::IdempotencyNotFound;
 
 Result<Deployment> PostgresStore::CreateDeployment(const Deployment& d) {
   Deployment out = d;
+  AETHER_ASSIGN_OR_RETURN(std::string config, ConfigToJson(d.config));
   Status s = pool_.Transaction([&](pg::Conn& conn) -> Status {
     // The app row lock serialises this app's releases; UNIQUE(app, version) backs it up.
     AETHER_ASSIGN_OR_RETURN(
@@ -99,9 +68,8 @@ Result<Deployment> PostgresStore::CreateDeployment(const Deployment& d) {
     return conn
         .Query(std::string("INSERT INTO deployments(") + kDeploymentColumns +
                    ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-               {d.id, d.app, out.version, d.artifact, d.description, ConfigToJson(d.config),
-                d.instances, d.status, d.reason, d.url, PhasesToJson(d.phases), d.created_at,
-                d.updated_at})
+               {d.id, d.app, out.version, d.artifact, d.description, config, d.instances, d.status,
+                d.reason, d.url, PhasesToJson(d.phases), d.created_at, d.updated_at})
         .status();
   });
   if (s.code() == ErrorCode::kAlreadyExists) {

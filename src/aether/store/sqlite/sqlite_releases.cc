@@ -2,6 +2,7 @@
 // inserting transaction), lookups, paging by version, status queries and events.
 #include <sqlite3.h>
 
+#include "aether/store/json_columns.h"
 #include "aether/store/paging.h"
 #include "aether/store/sqlite/sqlite_rows.h"
 #include "aether/store/sqlite/sqlite_store_impl.h"
@@ -9,6 +10,9 @@
 #include "aether/store/store_errors.h"
 
 namespace aether::sqlite {
+
+using store_json::ConfigToJson;
+using store_json::PhasesToJson;
 
 template <typename... Args>
 Result<std::vector<Deployment>> SqliteStore::SelectDeployments(const std::string& rest,

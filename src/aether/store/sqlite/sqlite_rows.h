@@ -1,5 +1,5 @@
-// Row mapping for the SQLite store: the column lists it selects, readers that turn a row into a
-// model record, and the JSON text of the columns that hold lists and maps (phases, config).
+// Row mapping for the SQLite store: the column lists it selects and readers that turn a row
+// into a model record (the JSON columns decode with store/json_columns.h).
 // Stateless functions; thread-safe (a Statement itself is used by one thread at a time).
 #pragma once
 
@@ -30,9 +30,5 @@ ArtifactRecord ReadArtifact(const Statement& st);          // without layers
 ArtifactRecord ReadArtifactMetadata(const Statement& st);  // column 4 is the seq
 PublicKey ReadKey(const Statement& st);
 IdempotencyRecord ReadIdempotency(const Statement& st);
-
-std::string PhasesToJson(const std::vector<PhaseTiming>& phases);
-// kInvalidArgument when a key or value is not valid UTF-8 (JSON text cannot hold it).
-Result<std::string> ConfigToJson(const std::map<std::string, std::string>& config);
 
 }  // namespace aether::sqlite
