@@ -199,22 +199,31 @@ class Fetcher {
       return Status(ErrorCode::kSignatureRequired,
                     "artifact " + artifact.str() + " is not signed and signatures are required");
     }
-    AETHER_ASSIGN_OR_RETURN(std::string keys_text,
-                            GetJson("/apps/" + options_.app + "/public-keys"));
-    Clock::time_point start = Clock::now();
     AETHER_ASSIGN_OR_RETURN(artifact::ArtifactSignature sig, artifact::ParseSignature(*sig_text));
-    auto keys = nlohmann::json::parse(keys_text, nullptr, /*allow_exceptions=*/false);
     Status result(ErrorCode::kSignatureInvalid,
                   "artifact " + artifact.str() + " is signed by key " + sig.keyid +
                       ", which is not an active key of app '" + options_.app + "'");
-    if (keys.is_object() && keys["keys"].is_array()) {
+    // The app's keys, page by page, until the signing key turns up.
+    std::string cursor;
+    bool found = false;
+    Clock::time_point start = Clock::now();
+    do {
+      AETHER_ASSIGN_OR_RETURN(
+          std::string keys_text,
+          GetJson("/apps/" + options_.app + "/public-keys?limit=500" +
+                  (cursor.empty() ? "" : "&cursor=" + http::PercentEncode(cursor))));
+      auto keys = nlohmann::json::parse(keys_text, nullptr, /*allow_exceptions=*/false);
+      if (!keys.is_object() || !keys["keys"].is_array()) break;
       for (const auto& k : keys["keys"]) {
         PublicKey key = wire::PublicKeyFromJson(k);
         if (key.id != sig.keyid || !key.active) continue;
         result = artifact::VerifyArtifactSignature(sig, artifact, key.pem);
+        found = true;
         break;
       }
-    }
+      const auto& next = keys["next_cursor"];
+      cursor = !found && next.is_string() ? next.get<std::string>() : "";
+    } while (!cursor.empty());
     report_.verify_ms += MsSince(start);
     return result;
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "aether/crypto/ed25519.h"
 #include "daemon_harness.h"
 
 namespace aether::testing {
@@ -96,6 +97,28 @@ TEST_F(ReleasesTest, BadRequestsGetTheEnvelopeAndChangeNothing) {
   EXPECT_EQ(Call("GET", "/apps/web/releases/v9").status, 404);
   EXPECT_EQ(Call("GET", "/apps/ghost/releases").status, 404);
   EXPECT_TRUE(Json(Call("GET", "/apps/web/releases"))["releases"].empty());
+}
+
+TEST_F(ReleasesTest, PublicKeysArePagedInRegistrationOrder) {
+  StartDaemon();
+  ASSERT_EQ(Call("POST", "/apps", R"({"name":"web"})").status, 201);
+  std::vector<std::string> names = {"a", "b", "c"};
+  for (const auto& name : names) {
+    auto pair = crypto::GenerateEd25519();
+    ASSERT_TRUE(pair.ok());
+    json body = {{"public_key", pair->public_pem}, {"name", name}};
+    ASSERT_EQ(Call("POST", "/apps/web/public-keys", body.dump()).status, 201);
+  }
+  json first = Json(Call("GET", "/apps/web/public-keys?limit=2"));
+  ASSERT_EQ(first["keys"].size(), 2u);
+  EXPECT_EQ(first["keys"][0]["name"], "a");
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  json rest = Json(Call(
+      "GET", "/apps/web/public-keys?limit=2&cursor=" + first["next_cursor"].get<std::string>()));
+  ASSERT_EQ(rest["keys"].size(), 1u);
+  EXPECT_EQ(rest["keys"][0]["name"], "c");
+  EXPECT_TRUE(rest["next_cursor"].is_null());
+  EXPECT_EQ(Call("GET", "/apps/web/public-keys?cursor=bm9wZQ").status, 400);
 }
 
 TEST_F(ReleasesTest, IdempotencyKeyReplaysTheFirstAnswer) {

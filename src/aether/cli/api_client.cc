@@ -303,12 +303,16 @@ Result<PublicKey> ApiClient::RegisterPublicKey(const std::string& app, const std
 }
 
 Result<std::vector<PublicKey>> ApiClient::ListPublicKeys(const std::string& app) {
-  AETHER_ASSIGN_OR_RETURN(auto res, Call("GET", "/apps/" + Seg(app) + "/public-keys"));
-  AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "GET /apps/{app}/public-keys"));
   std::vector<PublicKey> keys;
-  if (auto it = j.find("keys"); it != j.end() && it->is_array()) {
-    for (const auto& k : *it) keys.push_back(wire::PublicKeyFromJson(k));
-  }
+  std::string cursor;
+  do {
+    std::string query = "?limit=500" + (cursor.empty() ? "" : "&cursor=" + Seg(cursor));
+    AETHER_ASSIGN_OR_RETURN(json j, CallJson("GET", "/apps/" + Seg(app) + "/public-keys" + query));
+    if (auto it = j.find("keys"); it != j.end() && it->is_array()) {
+      for (const auto& k : *it) keys.push_back(wire::PublicKeyFromJson(k));
+    }
+    cursor = Str(j, "next_cursor");
+  } while (!cursor.empty());
   return keys;
 }
 

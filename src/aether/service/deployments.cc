@@ -10,7 +10,7 @@
 namespace aether {
 namespace {
 
-// Runs `op` until it is not kUnavailable or about 30 s have passed.
+// Runs `op` until it is not kUnavailable, backing off from 50 ms for about 13 s in all.
 template <typename Op>
 Status RetryUnavailable(Op op) {
   Status s = op();

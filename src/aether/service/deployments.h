@@ -46,7 +46,7 @@ class DeployService {
   void Run(Deployment d);
   void Resume(const Deployment& d);
   std::mutex& AppLock(const std::string& app);
-  // Store writes of a rollout retry while the database is unavailable (up to ~30 s), so an
+  // Store writes of a rollout retry while the database is unavailable (about 13 s), so an
   // outage during a rollout does not leave it stuck.
   void Save(Deployment& d);
   void Record(const Deployment& d, const std::string& type, const std::string& message = "");
