@@ -29,7 +29,6 @@ Result<Deployment> DeployService::Start(Deployment d) {
     if (stopping_) return Unavailable("aetherd is shutting down");
   }
   d.id = NewId("dep");
-  d.version = 0;
   d.reason.clear();
   d.phases.clear();
   d.url = runtime_.UrlFor(d.app);

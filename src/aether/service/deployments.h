@@ -27,8 +27,9 @@ class DeployService {
       : store_(store), runtime_(runtime), cipher_(cipher), on_outcome_(std::move(on_outcome)) {}
   ~DeployService() { Shutdown(); }
 
-  // Stores `release` (the store assigns its version) and starts its rollout; a release with no
-  // artifact is only recorded. Config values must already be sealed.
+  // Stores `release` and starts its rollout; a release with no artifact is only recorded.
+  // Config values must already be sealed. `release.version` 0 takes the next version; otherwise
+  // it must be the next one (kConflict when another change got there first).
   Result<Deployment> Start(Deployment release);
   Result<Deployment> Get(const std::string& id);
   Result<Page<Deployment>> List(const std::string& app, const PageRequest& page);

@@ -1,6 +1,10 @@
 // Release use cases: deploy, config, scale, rollback, listing.
 #include "aether/service/releases.h"
 
+#include <chrono>
+#include <random>
+#include <thread>
+
 #include "aether/core/digest.h"
 #include "aether/core/names.h"
 
@@ -39,6 +43,23 @@ Result<Deployment> ReleaseService::Latest(const std::string& app) {
   return empty;
 }
 
+Result<Deployment> ReleaseService::Commit(const std::string& app, const NextRelease& make) {
+  std::lock_guard lock(AppLock(app));
+  for (int attempt = 1;; ++attempt) {
+    AETHER_ASSIGN_OR_RETURN(Deployment latest, Latest(app));
+    AETHER_ASSIGN_OR_RETURN(Deployment next, make(latest));
+    next.version = latest.version + 1;
+    auto started = deploys_.Start(std::move(next));
+    if (started.ok() || started.status().code() != ErrorCode::kConflict || attempt == 10) {
+      return started;
+    }
+    // Lost a race with another replica: back off a little, with jitter, and build again.
+    std::uniform_int_distribution<int> jitter_ms(1, 5 * attempt);
+    std::minstd_rand rng(std::random_device{}());
+    std::this_thread::sleep_for(std::chrono::milliseconds(jitter_ms(rng)));
+  }
+}
+
 Result<Deployment> ReleaseService::Deploy(const std::string& app, const std::string& artifact,
                                           const ConfigMap& config) {
   AETHER_RETURN_IF_ERROR(ValidateAppName(app));
@@ -48,7 +69,6 @@ Result<Deployment> ReleaseService::Deploy(const std::string& app, const std::str
     AETHER_RETURN_IF_ERROR(ValidateConfigName(name));
     changes[name] = value;
   }
-  std::lock_guard lock(AppLock(app));
   AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
   auto art = store_.GetArtifact(app, digest.str());
   if (!art.ok()) {
@@ -56,43 +76,41 @@ Result<Deployment> ReleaseService::Deploy(const std::string& app, const std::str
     return FailedPrecondition("artifact " + digest.str() + " is not registered for app '" + app +
                               "'");
   }
-  AETHER_ASSIGN_OR_RETURN(Deployment next, Latest(app));
-  if (!config.empty()) {
-    AETHER_ASSIGN_OR_RETURN(ConfigMap current, cipher_.Open(app, next.config));
-    for (const auto& [name, value] : config) current[name] = value;
-    AETHER_RETURN_IF_ERROR(ValidateConfigValues(current));
-    AETHER_ASSIGN_OR_RETURN(next.config, cipher_.Seal(app, current));
-  }
-  next.artifact = digest.str();
-  next.description =
-      "Deploy " + Short(next.artifact) + (config.empty() ? "" : "; " + DescribeChanges(changes));
-  return deploys_.Start(std::move(next));
+  return Commit(app, [&](Deployment next) -> Result<Deployment> {
+    if (!config.empty()) {
+      AETHER_ASSIGN_OR_RETURN(ConfigMap current, cipher_.Open(app, next.config));
+      for (const auto& [name, value] : config) current[name] = value;
+      AETHER_RETURN_IF_ERROR(ValidateConfigValues(current));
+      AETHER_ASSIGN_OR_RETURN(next.config, cipher_.Seal(app, current));
+    }
+    next.artifact = digest.str();
+    next.description =
+        "Deploy " + Short(next.artifact) + (config.empty() ? "" : "; " + DescribeChanges(changes));
+    return next;
+  });
 }
 
 Result<Deployment> ReleaseService::SetConfig(const std::string& app, const ConfigChanges& changes) {
   if (changes.empty()) return InvalidArgument("no config vars to set or unset");
   for (const auto& [name, value] : changes) AETHER_RETURN_IF_ERROR(ValidateConfigName(name));
   AETHER_RETURN_IF_ERROR(ValidateAppName(app));
-  std::lock_guard lock(AppLock(app));
-  AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
-  AETHER_ASSIGN_OR_RETURN(Deployment next, Latest(app));
-  AETHER_ASSIGN_OR_RETURN(ConfigMap current, cipher_.Open(app, next.config));
-  for (const auto& [name, value] : changes) {
-    if (value) {
-      current[name] = *value;
-    } else {
-      current.erase(name);
+  return Commit(app, [&](Deployment next) -> Result<Deployment> {
+    AETHER_ASSIGN_OR_RETURN(ConfigMap current, cipher_.Open(app, next.config));
+    for (const auto& [name, value] : changes) {
+      if (value) {
+        current[name] = *value;
+      } else {
+        current.erase(name);
+      }
     }
-  }
-  AETHER_RETURN_IF_ERROR(ValidateConfigValues(current));
-  AETHER_ASSIGN_OR_RETURN(next.config, cipher_.Seal(app, current));
-  next.description = DescribeChanges(changes);
-  return deploys_.Start(std::move(next));
+    AETHER_RETURN_IF_ERROR(ValidateConfigValues(current));
+    AETHER_ASSIGN_OR_RETURN(next.config, cipher_.Seal(app, current));
+    next.description = DescribeChanges(changes);
+    return next;
+  });
 }
 
 Result<ConfigMap> ReleaseService::Config(const std::string& app) {
-  AETHER_RETURN_IF_ERROR(ValidateAppName(app));
-  AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
   AETHER_ASSIGN_OR_RETURN(Deployment latest, Latest(app));
   return cipher_.Open(app, latest.config);
 }
@@ -102,15 +120,15 @@ Result<Deployment> ReleaseService::Scale(const std::string& app, int instances) 
     return InvalidArgument("instances must be between 1 and " + std::to_string(kMaxInstances));
   }
   AETHER_RETURN_IF_ERROR(ValidateAppName(app));
-  std::lock_guard lock(AppLock(app));
-  AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
-  AETHER_ASSIGN_OR_RETURN(Deployment next, Latest(app));
-  if (next.artifact.empty()) {
-    return FailedPrecondition("app '" + app + "' has nothing deployed yet; deploy before scaling");
-  }
-  next.instances = instances;
-  next.description = "Scale to " + std::to_string(instances);
-  return deploys_.Start(std::move(next));
+  return Commit(app, [&](Deployment next) -> Result<Deployment> {
+    if (next.artifact.empty()) {
+      return FailedPrecondition("app '" + app +
+                                "' has nothing deployed yet; deploy before scaling");
+    }
+    next.instances = instances;
+    next.description = "Scale to " + std::to_string(instances);
+    return next;
+  });
 }
 
 Result<Deployment> ReleaseService::PreviousGood(const std::string& app) {
@@ -135,20 +153,20 @@ Result<Deployment> ReleaseService::PreviousGood(const std::string& app) {
 Result<Deployment> ReleaseService::Rollback(const std::string& app,
                                             std::optional<long long> version) {
   AETHER_RETURN_IF_ERROR(ValidateAppName(app));
-  std::lock_guard lock(AppLock(app));
-  Result<Deployment> target = version ? store_.GetRelease(app, *version) : PreviousGood(app);
-  if (!target.ok()) return target.status();
-  if (target->artifact.empty()) {
-    return FailedPrecondition("release v" + std::to_string(target->version) +
-                              " has nothing to run (no artifact)");
-  }
-  Deployment next;
-  next.app = app;
-  next.artifact = target->artifact;
-  next.config = target->config;
-  next.instances = target->instances;
-  next.description = "Rollback to v" + std::to_string(target->version);
-  return deploys_.Start(std::move(next));
+  return Commit(app, [&](const Deployment& latest) -> Result<Deployment> {
+    Result<Deployment> target = version ? store_.GetRelease(app, *version) : PreviousGood(app);
+    if (!target.ok()) return target.status();
+    if (target->artifact.empty()) {
+      return FailedPrecondition("release v" + std::to_string(target->version) +
+                                " has nothing to run (no artifact)");
+    }
+    Deployment next = latest;
+    next.artifact = target->artifact;
+    next.config = target->config;
+    next.instances = target->instances;
+    next.description = "Rollback to v" + std::to_string(target->version);
+    return next;
+  });
 }
 
 Result<Page<Deployment>> ReleaseService::List(const std::string& app, const PageRequest& page) {

@@ -1,10 +1,12 @@
 // ReleaseService: the app lifecycle as releases (Heroku's model). Deploying an artifact,
 // changing config vars, scaling and rolling back each append a numbered release that carries
 // the artifact, the (sealed) config and the instance count, and hand it to the DeployService to
-// roll out. Changes to one app are serialised, so no change is lost to a concurrent one.
-// Thread-safe.
+// roll out. Changes to one app are serialised in this process, and each new release expects
+// to be the next version, so a change racing another aetherd on the same database is re-read
+// and applied on top rather than lost. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -46,6 +48,10 @@ class ReleaseService {
   Result<Deployment> Get(const std::string& app, long long version);
 
  private:
+  // Builds the next release from the app's newest one (a copy `make` may change) and starts
+  // it as the next version; reads again when another change took that version first.
+  using NextRelease = std::function<Result<Deployment>(Deployment latest)>;
+  Result<Deployment> Commit(const std::string& app, const NextRelease& make);
   std::mutex& AppLock(const std::string& app);
   // The app's newest release, or an empty one (no artifact, no config, 1 instance).
   Result<Deployment> Latest(const std::string& app);

@@ -100,6 +100,27 @@ TEST_F(ReleasesTest, RollbackRestoresArtifactConfigAndScaleOfTheTarget) {
   EXPECT_EQ(releases.Rollback("web", 99).status().code(), ErrorCode::kNotFound);
 }
 
+// Two aetherd replicas on one database (two ReleaseServices over one store) changing config at
+// once: every change lands, none is lost to a release built from a stale config.
+TEST_F(ReleasesTest, ConcurrentChangesFromTwoReplicasAreAllKept) {
+  DeployService other_deploys{*store, runtime, cipher};
+  ReleaseService other{*store, other_deploys, cipher};
+  auto change = [](ReleaseService* replica, const std::string& prefix) {
+    for (int i = 0; i < 15; ++i) {
+      auto r = replica->SetConfig("web", {{prefix + std::to_string(i), "v"}});
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+    }
+  };
+  std::thread a(change, &releases, "A");
+  std::thread b(change, &other, "B");
+  a.join();
+  b.join();
+  auto config = releases.Config("web");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->size(), 30u);
+  EXPECT_EQ(releases.List("web", {1, ""})->items[0].version, 30);
+}
+
 TEST_F(ReleasesTest, AFailedReleaseKeepsThePreviousOneRunning) {
   Deployment v1 = Done(releases.Deploy("web", RegisterArtifact("web")));
   Deployment v2 = Done(releases.SetConfig("web", {{"FAKE_FAIL", "boom"}}));
@@ -172,6 +193,7 @@ TEST_F(ReleasesTest, RestartFailsInterruptedRolloutsAndResumesRunningReleases) {
   Deployment stuck = *store->GetDeployment(v2.id);
   stuck.id = "dep_interrupted";
   stuck.status = "deploying";
+  stuck.version = 0;
   auto created = store->CreateDeployment(stuck);
   ASSERT_TRUE(created.ok());
   deploys.RecoverAndResume();

@@ -200,6 +200,9 @@ class MemoryStore final : public MetadataStore {
     for (const Deployment& other : deployments_) {
       if (other.app == d.app) stored.version = other.version + 1;  // creation order
     }
+    if (d.version > 0 && d.version != stored.version) {
+      return store_errors::StaleRelease(d.app, d.version);
+    }
     deployments_.push_back(stored);
     return stored;
   }

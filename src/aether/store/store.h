@@ -58,7 +58,9 @@ class MetadataStore {
 
   // Stores a new release and returns it with its version: one more than the app's newest, in
   // the same transaction (concurrent creates never share a version; a recreated app starts
-  // again at 1). kNotFound for no app, kAlreadyExists for a duplicate id.
+  // again at 1). kNotFound for no app, kAlreadyExists for a duplicate id. A non-zero
+  // `d.version` is what the caller expects the next version to be (optimistic concurrency):
+  // when another release got it first, kConflict and nothing is written.
   virtual Result<Deployment> CreateDeployment(const Deployment& d) = 0;
   // Updates status, reason, url, phases and updated_at (nothing else); kNotFound if it
   // vanished.

@@ -53,9 +53,7 @@ TEST_P(StoreContract, DeploymentsRoundTripNewestFirst) {
 TEST_P(StoreContract, VersionsCountFromOnePerAppAndGetReleaseFindsThem) {
   ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
   ASSERT_TRUE(store().CreateApp({"api", "t0", ""}).ok());
-  Deployment asked = MakeDeployment("dep_w1", "web");
-  asked.version = 99;  // ignored: the store assigns it
-  Deployment w1 = Create(asked);
+  Deployment w1 = Create(MakeDeployment("dep_w1", "web"));  // version 0: the store assigns it
   EXPECT_EQ(w1.version, 1);
   EXPECT_EQ(w1.id, "dep_w1");
   EXPECT_EQ(w1.app, "web");
@@ -76,6 +74,26 @@ TEST_P(StoreContract, VersionsCountFromOnePerAppAndGetReleaseFindsThem) {
   EXPECT_EQ(store().GetRelease("web", 4).status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(store().GetRelease("web", 0).status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(store().GetRelease("ghost", 1).status().code(), ErrorCode::kNotFound);
+}
+
+// A non-zero version is the caller's expectation of the next one; a stale one writes nothing.
+TEST_P(StoreContract, AnExpectedVersionMustBeTheNextOne) {
+  ASSERT_TRUE(store().CreateApp({"web", "t0", ""}).ok());
+  EXPECT_EQ(Create(MakeDeployment("dep_1", "web")).version, 1);
+  Deployment ahead = MakeDeployment("dep_x", "web");
+  ahead.version = 3;
+  EXPECT_EQ(store().CreateDeployment(ahead).status().code(), ErrorCode::kConflict);
+  Deployment next = MakeDeployment("dep_2", "web");
+  next.version = 2;
+  EXPECT_EQ(Create(next).version, 2);
+  Deployment stale = MakeDeployment("dep_y", "web");
+  stale.version = 2;
+  auto lost = store().CreateDeployment(stale);
+  EXPECT_EQ(lost.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(lost.status().message().find("v2"), std::string::npos);
+  EXPECT_EQ(store().GetDeployment("dep_x").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().GetDeployment("dep_y").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().ListDeployments("web", {})->items.size(), 2u);
 }
 
 TEST_P(StoreContract, ConcurrentCreatesGetDistinctConsecutiveVersions) {

@@ -37,4 +37,9 @@ Status IdempotencyNotFound(std::string_view key) {
   return NotFound("idempotency key '" + std::string(key) + "' not found");
 }
 
+Status StaleRelease(std::string_view app, long long version) {
+  return {ErrorCode::kConflict, "release v" + std::to_string(version) + " of app '" +
+                                    std::string(app) + "' was created by another change meanwhile"};
+}
+
 }  // namespace aether::store_errors

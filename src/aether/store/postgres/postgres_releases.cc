@@ -65,6 +65,9 @@ Result<Deployment> PostgresStore::CreateDeployment(const Deployment& d) {
         pg::Rows next,
         conn.Query("SELECT COALESCE(MAX(version), 0) + 1 FROM deployments WHERE app=$1", {d.app}));
     out.version = next.Int(0, 0);
+    if (d.version > 0 && d.version != out.version) {
+      return store_errors::StaleRelease(d.app, d.version);
+    }
     return conn
         .Query(std::string("INSERT INTO deployments(") + kDeploymentColumns +
                    ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",

@@ -31,8 +31,16 @@ Result<Deployment> SqliteStore::CreateDeployment(const Deployment& d) {
   AETHER_ASSIGN_OR_RETURN(std::string config, ConfigToJson(d.config));
   std::lock_guard lock(mu_);
   Deployment stored = d;
+  bool stale = false;
   Status s = Transaction(db_, [&]() -> Status {
     AETHER_RETURN_IF_ERROR(RequireApp(d.app));
+    if (d.version > 0) {
+      Statement next(db_, "SELECT COALESCE(MAX(version), 0) + 1 FROM deployments WHERE app=?");
+      next.Bind(d.app);
+      AETHER_ASSIGN_OR_RETURN(bool row, next.Step());
+      stale = !row || next.Int(0) != d.version;
+      if (stale) return store_errors::StaleRelease(d.app, d.version);
+    }
     Statement st(db_, std::string("INSERT INTO deployments(") + kDeploymentColumns +
                           ") VALUES(?, ?, (SELECT COALESCE(MAX(version), 0) + 1 FROM deployments "
                           "WHERE app=?), ?,?,?,?,?,?,?,?,?,?) RETURNING version");
@@ -44,7 +52,7 @@ Result<Deployment> SqliteStore::CreateDeployment(const Deployment& d) {
     stored.version = st.Int(0);
     return st.Run();
   });
-  if (s.code() == ErrorCode::kConflict) {
+  if (s.code() == ErrorCode::kConflict && !stale) {
     return AlreadyExists("deployment '" + d.id + "' already exists");
   }
   if (!s.ok()) return s;
