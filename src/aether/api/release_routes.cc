@@ -70,9 +70,10 @@ void RegisterReleaseRoutes(Api& api) {
       auto body = ParseObject(req.body);
       if (!body.ok()) return ErrorResponse(body.status());
       if (auto it = body->find("version"); it != body->end() && !it->is_null()) {
-        auto v = it->is_number_integer() ? ParseVersion(std::to_string(it->get<long long>()))
-                 : it->is_string()       ? ParseVersion(it->get<std::string>())
-                                         : Result<long long>(InvalidArgument("bad version"));
+        std::string text = it->is_number_integer() ? std::to_string(it->get<long long>())
+                           : it->is_string()       ? it->get<std::string>()
+                                                   : "";
+        auto v = ParseVersion(text);
         if (!v.ok()) return ErrorResponse(v.status());
         version = *v;
       }

@@ -1,6 +1,7 @@
 // releases, rollback, env set/unset/list and scale: each change is a new release, followed to
 // its end like a deploy unless --no-wait.
 #include <algorithm>
+#include <functional>
 
 #include "aether/cli/api_client.h"
 #include "aether/cli/handlers.h"
@@ -38,6 +39,20 @@ Outcome Follow(Context& ctx, ApiClient& api, Deployment release, bool wait) {
     if (Status st = RolloutStatus(release); !st.ok()) return ServerFailure(st);
   }
   return Outcome::Ok();
+}
+
+using ConfigChanges = std::map<std::string, std::optional<std::string>>;
+
+// Resolves the app, connects, makes the change and follows the release it created.
+Outcome Change(Context& ctx, const ReleaseOptions& o,
+               const std::function<Result<Deployment>(ApiClient&, const std::string&)>& make) {
+  std::string app;
+  if (Outcome r = ResolveAppName(o.app, "", &app); !r.ok()) return r;
+  auto s = Connect(ctx);
+  if (!s.ok()) return LocalFailure(s.status());
+  auto release = make(*s->api, app);
+  if (!release.ok()) return ServerFailure(release.status());
+  return Follow(ctx, *s->api, *release, o.wait);
 }
 
 }  // namespace
@@ -78,8 +93,6 @@ Outcome ReleasesList(Context& ctx, const ReleaseOptions& o) {
 }
 
 Outcome Rollback(Context& ctx, const ReleaseOptions& o, const std::string& version) {
-  std::string app;
-  if (Outcome r = ResolveAppName(o.app, "", &app); !r.ok()) return r;
   std::optional<long long> target;
   if (!version.empty()) {
     std::string digits = version.starts_with("v") ? version.substr(1) : version;
@@ -89,11 +102,8 @@ Outcome Rollback(Context& ctx, const ReleaseOptions& o, const std::string& versi
     }
     target = std::stoll(digits);
   }
-  auto s = Connect(ctx);
-  if (!s.ok()) return LocalFailure(s.status());
-  auto release = s->api->Rollback(app, target);
-  if (!release.ok()) return ServerFailure(release.status());
-  return Follow(ctx, *s->api, *release, o.wait);
+  return Change(ctx, o,
+                [&](ApiClient& api, const std::string& app) { return api.Rollback(app, target); });
 }
 
 Outcome EnvList(Context& ctx, const ReleaseOptions& o, bool reveal) {
@@ -114,9 +124,7 @@ Outcome EnvList(Context& ctx, const ReleaseOptions& o, bool reveal) {
 }
 
 Outcome EnvSet(Context& ctx, const ReleaseOptions& o, const std::vector<std::string>& pairs) {
-  std::string app;
-  if (Outcome r = ResolveAppName(o.app, "", &app); !r.ok()) return r;
-  std::map<std::string, std::optional<std::string>> changes;
+  ConfigChanges changes;
   for (const auto& pair : pairs) {
     auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -124,34 +132,21 @@ Outcome EnvSet(Context& ctx, const ReleaseOptions& o, const std::vector<std::str
     }
     changes[pair.substr(0, eq)] = pair.substr(eq + 1);
   }
-  auto s = Connect(ctx);
-  if (!s.ok()) return LocalFailure(s.status());
-  auto release = s->api->SetConfig(app, changes);
-  if (!release.ok()) return ServerFailure(release.status());
-  return Follow(ctx, *s->api, *release, o.wait);
+  return Change(
+      ctx, o, [&](ApiClient& api, const std::string& app) { return api.SetConfig(app, changes); });
 }
 
 Outcome EnvUnset(Context& ctx, const ReleaseOptions& o, const std::vector<std::string>& names) {
-  std::string app;
-  if (Outcome r = ResolveAppName(o.app, "", &app); !r.ok()) return r;
-  std::map<std::string, std::optional<std::string>> changes;
+  ConfigChanges changes;
   for (const auto& name : names) changes[name] = std::nullopt;
-  auto s = Connect(ctx);
-  if (!s.ok()) return LocalFailure(s.status());
-  auto release = s->api->SetConfig(app, changes);
-  if (!release.ok()) return ServerFailure(release.status());
-  return Follow(ctx, *s->api, *release, o.wait);
+  return Change(
+      ctx, o, [&](ApiClient& api, const std::string& app) { return api.SetConfig(app, changes); });
 }
 
 Outcome Scale(Context& ctx, const ReleaseOptions& o, int instances) {
-  std::string app;
-  if (Outcome r = ResolveAppName(o.app, "", &app); !r.ok()) return r;
   if (instances < 1 || instances > 100) return UsageFailure("instances must be from 1 to 100");
-  auto s = Connect(ctx);
-  if (!s.ok()) return LocalFailure(s.status());
-  auto release = s->api->Scale(app, instances);
-  if (!release.ok()) return ServerFailure(release.status());
-  return Follow(ctx, *s->api, *release, o.wait);
+  return Change(ctx, o,
+                [&](ApiClient& api, const std::string& app) { return api.Scale(app, instances); });
 }
 
 }  // namespace aether::cli

@@ -53,8 +53,9 @@ long long NowUnixMillis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::string NowRfc3339() {
-  long long ms = NowUnixMillis();
+std::string NowRfc3339() { return Rfc3339FromUnixMillis(NowUnixMillis()); }
+
+std::string Rfc3339FromUnixMillis(long long ms) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);

@@ -21,6 +21,9 @@ std::string NewId(std::string_view prefix);
 // Now as RFC 3339 UTC with milliseconds: "2026-11-27T18:37:13.123Z".
 std::string NowRfc3339();
 
+// A Unix time in milliseconds in the same form.
+std::string Rfc3339FromUnixMillis(long long ms);
+
 // Milliseconds since the Unix epoch.
 long long NowUnixMillis();
 

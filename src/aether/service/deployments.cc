@@ -96,13 +96,6 @@ void DeployService::Launch(std::function<void()> work) {
   }).detach();
 }
 
-std::mutex& DeployService::AppLock(const std::string& app) {
-  std::lock_guard lock(mu_);
-  auto& m = app_locks_[app];
-  if (!m) m = std::make_unique<std::mutex>();
-  return *m;
-}
-
 void DeployService::Save(Deployment& d) {
   d.updated_at = NowRfc3339();
   // The app may have been deleted meanwhile (kNotFound): nothing left to record.
@@ -125,7 +118,7 @@ ReleaseSpec DeployService::SpecFor(const Deployment& d, Status* status) const {
 }
 
 void DeployService::Resume(const Deployment& d) {
-  std::lock_guard app_lock(AppLock(d.app));
+  std::lock_guard app_lock(app_locks_.For(d.app));
   Status s;
   ReleaseSpec spec = SpecFor(d, &s);
   if (s.ok()) s = runtime_.Resume(spec);
@@ -139,7 +132,7 @@ void DeployService::Resume(const Deployment& d) {
 }
 
 void DeployService::Run(Deployment d) {
-  std::lock_guard app_lock(AppLock(d.app));
+  std::lock_guard app_lock(app_locks_.For(d.app));
   d.status = "deploying";
   Save(d);
   Record(d, "deploying");

@@ -6,11 +6,10 @@
 
 #include <condition_variable>
 #include <functional>
-#include <map>
-#include <memory>
 #include <mutex>
 #include <string>
 
+#include "aether/core/keyed_mutex.h"
 #include "aether/runtime/runtime.h"
 #include "aether/service/config_vars.h"
 #include "aether/store/store.h"
@@ -46,7 +45,6 @@ class DeployService {
   void Launch(std::function<void()> work);
   void Run(Deployment d);
   void Resume(const Deployment& d);
-  std::mutex& AppLock(const std::string& app);
   // Store writes of a rollout retry while the database is unavailable (about 13 s), so an
   // outage during a rollout does not leave it stuck.
   void Save(Deployment& d);
@@ -59,7 +57,7 @@ class DeployService {
   OutcomeHook on_outcome_;
   std::mutex mu_;
   bool stopping_ = false;
-  std::map<std::string, std::unique_ptr<std::mutex>> app_locks_;
+  KeyedMutex app_locks_;  // one rollout at a time per app
   std::condition_variable idle_;
   int active_ = 0;  // rollouts in flight (detached threads)
 };

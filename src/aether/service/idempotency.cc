@@ -1,8 +1,6 @@
 // Idempotency-Key claims, replays and expiry.
 #include "aether/service/idempotency.h"
 
-#include <ctime>
-
 #include "aether/core/names.h"
 
 namespace aether {
@@ -10,16 +8,6 @@ namespace {
 
 std::string RecordKey(const std::string& scope, const std::string& key) {
   return scope + ":" + key;
-}
-
-// RFC 3339 (seconds) of now minus `age`, comparable as text with NowRfc3339().
-std::string TimeAgo(std::chrono::seconds age) {
-  std::time_t t = std::time(nullptr) - age.count();
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-  return buf;
 }
 
 }  // namespace
@@ -32,7 +20,7 @@ Result<std::optional<IdempotencyService::Answer>> IdempotencyService::Begin(
   for (char c : key) {
     if (c < 0x21 || c > 0x7e) return InvalidArgument("Idempotency-Key must be printable ASCII");
   }
-  (void)store_.PurgeIdempotency(TimeAgo(ttl_));
+  PurgeExpired();
   IdempotencyRecord rec{RecordKey(scope, key), request_hash, 0, "", NowRfc3339()};
   Status inserted = store_.InsertIdempotency(rec);
   if (inserted.ok()) return std::optional<Answer>();
@@ -47,6 +35,16 @@ Result<std::optional<IdempotencyService::Answer>> IdempotencyService::Begin(
                   "a request with Idempotency-Key '" + key + "' is still in progress; retry later");
   }
   return std::optional<Answer>(Answer{first.status, first.response});
+}
+
+void IdempotencyService::PurgeExpired() {
+  long long now = NowUnixMillis();
+  long long last = last_purge_ms_.load();
+  if (now - last < purge_every_.count() * 1000 ||
+      !last_purge_ms_.compare_exchange_strong(last, now)) {
+    return;
+  }
+  (void)store_.PurgeIdempotency(Rfc3339FromUnixMillis(now - ttl_.count() * 1000));
 }
 
 void IdempotencyService::Finish(const std::string& scope, const std::string& key,

@@ -4,6 +4,7 @@
 // kIdempotencyConflict. Keys are scoped to the caller (token). Thread-safe (the store is).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -19,9 +20,11 @@ class IdempotencyService {
     std::string body;
   };
 
+  // Keys older than `ttl` are deleted, at most once per `purge_every`.
   explicit IdempotencyService(MetadataStore& store,
-                              std::chrono::seconds ttl = std::chrono::hours(24))
-      : store_(store), ttl_(ttl) {}
+                              std::chrono::seconds ttl = std::chrono::hours(24),
+                              std::chrono::seconds purge_every = std::chrono::minutes(1))
+      : store_(store), ttl_(ttl), purge_every_(purge_every) {}
 
   // Claims (scope, key) for a request hashing to `request_hash`. nullopt: go ahead, then call
   // Finish. An Answer: replay it. kInvalidArgument for a malformed key.
@@ -31,8 +34,12 @@ class IdempotencyService {
   void Finish(const std::string& scope, const std::string& key, const Answer& answer);
 
  private:
+  void PurgeExpired();
+
   MetadataStore& store_;
   std::chrono::seconds ttl_;
+  std::chrono::seconds purge_every_;
+  std::atomic<long long> last_purge_ms_{0};
 };
 
 }  // namespace aether

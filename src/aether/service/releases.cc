@@ -27,13 +27,6 @@ std::string DescribeChanges(const ConfigChanges& changes) {
 
 }  // namespace
 
-std::mutex& ReleaseService::AppLock(const std::string& app) {
-  std::lock_guard lock(mu_);
-  auto& m = app_locks_[app];
-  if (!m) m = std::make_unique<std::mutex>();
-  return *m;
-}
-
 Result<Deployment> ReleaseService::Latest(const std::string& app) {
   AETHER_RETURN_IF_ERROR(ValidateAppName(app));
   AETHER_ASSIGN_OR_RETURN(Page<Deployment> page, store_.ListDeployments(app, {1, ""}));
@@ -44,7 +37,7 @@ Result<Deployment> ReleaseService::Latest(const std::string& app) {
 }
 
 Result<Deployment> ReleaseService::Commit(const std::string& app, const NextRelease& make) {
-  std::lock_guard lock(AppLock(app));
+  std::lock_guard lock(app_locks_.For(app));
   for (int attempt = 1;; ++attempt) {
     AETHER_ASSIGN_OR_RETURN(Deployment latest, Latest(app));
     AETHER_ASSIGN_OR_RETURN(Deployment next, make(latest));

@@ -8,11 +8,11 @@
 
 #include <functional>
 #include <map>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
+#include "aether/core/keyed_mutex.h"
 #include "aether/service/config_vars.h"
 #include "aether/service/deployments.h"
 #include "aether/store/store.h"
@@ -52,7 +52,6 @@ class ReleaseService {
   // it as the next version; reads again when another change took that version first.
   using NextRelease = std::function<Result<Deployment>(Deployment latest)>;
   Result<Deployment> Commit(const std::string& app, const NextRelease& make);
-  std::mutex& AppLock(const std::string& app);
   // The app's newest release, or an empty one (no artifact, no config, 1 instance).
   Result<Deployment> Latest(const std::string& app);
   Result<Deployment> PreviousGood(const std::string& app);
@@ -60,8 +59,7 @@ class ReleaseService {
   MetadataStore& store_;
   DeployService& deploys_;
   const ConfigCipher& cipher_;
-  std::mutex mu_;
-  std::map<std::string, std::unique_ptr<std::mutex>> app_locks_;
+  KeyedMutex app_locks_;  // one change at a time per app in this process
 };
 
 }  // namespace aether

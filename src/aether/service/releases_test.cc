@@ -187,7 +187,7 @@ TEST_F(ReleasesTest, RetentionKeepsReferencedAndNewestArtifactsAndFreesTheirLaye
 }
 
 TEST_F(ReleasesTest, RestartFailsInterruptedRolloutsAndResumesRunningReleases) {
-  Deployment v1 = Done(releases.SetConfig("web", {{"TOKEN", "t"}}));
+  Done(releases.SetConfig("web", {{"TOKEN", "t"}}));
   Deployment v2 = Done(releases.Deploy("web", RegisterArtifact("web")));
   ASSERT_EQ(v2.status, "running");
   Deployment stuck = *store->GetDeployment(v2.id);
@@ -206,7 +206,6 @@ TEST_F(ReleasesTest, RestartFailsInterruptedRolloutsAndResumesRunningReleases) {
   EXPECT_EQ(runtime.resumed()[0].env.at("TOKEN"), "t");
   EXPECT_EQ(releases.Deploy("web", v2.artifact).status().code(), ErrorCode::kUnavailable)
       << "after Shutdown nothing new starts";
-  (void)v1;
 }
 
 TEST(Idempotency, ReplaysTheFirstAnswerAndRefusesAnotherRequest) {
@@ -233,7 +232,8 @@ TEST(Idempotency, ReplaysTheFirstAnswerAndRefusesAnotherRequest) {
 
 TEST(Idempotency, ExpiredKeysAreForgotten) {
   auto store = NewMemoryStore();
-  IdempotencyService idem(*store, std::chrono::seconds(-5));  // everything is already old
+  // Everything is already old, and every call purges.
+  IdempotencyService idem(*store, std::chrono::seconds(-5), std::chrono::seconds(0));
   ASSERT_FALSE(idem.Begin("t", "k", "h1")->has_value());
   idem.Finish("t", "k", {200, "{}"});
   EXPECT_FALSE(idem.Begin("t", "k", "h2")->has_value()) << "purged before the lookup";
