@@ -121,8 +121,10 @@ class MemoryStore final : public MetadataStore {
     std::lock_guard lock(mu_);
     if (!apps_.contains(std::string(app))) return store_errors::AppNotFound(app);
     ArtifactUsage usage;
-    for (const StoredArtifact* a : ArtifactsOf(app)) usage.bytes += a->record.size;
-    usage.count = static_cast<long long>(ArtifactsOf(app).size());
+    for (const StoredArtifact* a : ArtifactsOf(app)) {
+      usage.bytes += a->record.size;
+      ++usage.count;
+    }
     return usage;
   }
 

@@ -73,6 +73,7 @@ class LocalRuntime final : public Runtime {
       rel.instances.push_back(std::move(inst).value());
       std::lock_guard lock(mu_);
       SetOther(spec.app, rel);  // recorded at once: a crashed aetherd's successor stops it
+      SaveLocked(spec.app);
     }
     report("start", MsSince(t));
 
@@ -196,9 +197,7 @@ class LocalRuntime final : public Runtime {
     std::unique_lock lock(mu_);
     retired_.wait(lock, [&] { return retiring_ == 0; });
     if (detached_) return;
-    for (const auto& [app, rel] : current_) SaveLocked(app);
-    for (const auto& [app, rels] : others_) SaveLocked(app);
-    detached_ = true;
+    detached_ = true;  // every change was saved as it happened: the state files are current
     for (const auto& [app, rel] : current_) routes_.Remove(app);
     if (!current_.empty()) {
       LogLine("aetherd: left " + std::to_string(current_.size()) +
@@ -285,7 +284,6 @@ class LocalRuntime final : public Runtime {
     } else {
       list.push_back(rel);
     }
-    SaveLocked(app);
   }
 
   bool EraseOther(const std::string& app, const std::string& dir) {

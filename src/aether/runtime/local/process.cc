@@ -165,30 +165,21 @@ bool IsRunning(pid_t pid, const std::string& expect_arg) {
 }
 
 void Stop(pid_t pid, std::chrono::milliseconds grace, const std::string& expect_arg) {
-  if (pid <= 0) return;
-  int status = 0;
-  pid_t r = waitpid(pid, &status, WNOHANG);
-  if (r == pid) return;
-  bool child = r == 0;
-  if (!child && !IsRunning(pid, expect_arg)) return;  // gone, or the pid now names another
-  auto gone = [&] { return child ? TryWait(pid).has_value() : !IsRunning(pid, expect_arg); };
+  // IsRunning reaps our own children and checks others (adopted after a restart) by cmdline.
+  if (!IsRunning(pid, expect_arg)) return;  // gone, or the pid now names another process
   auto wait_gone = [&](std::chrono::milliseconds limit) {
     auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (gone()) return true;
+    while (IsRunning(pid, expect_arg)) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return gone();
+    return true;
   };
   kill(pid, SIGTERM);
   if (wait_gone(grace)) return;
   kill(-pid, SIGKILL);  // the whole group: the agent and whatever it started
   kill(pid, SIGKILL);
-  if (child) {
-    waitpid(pid, &status, 0);
-  } else {
-    wait_gone(std::chrono::seconds(5));  // reaped by its parent (init), not by us
-  }
+  wait_gone(std::chrono::seconds(5));
 }
 
 Result<RunOutput> RunCaptured(const SpawnOptions& options, std::chrono::milliseconds timeout) {

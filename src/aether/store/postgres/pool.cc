@@ -106,13 +106,17 @@ Status Conn::Exec(const std::string& sql) {
   return Check(PQexec(conn_, sql.c_str())).status();
 }
 
+bool Conn::Reusable() const {
+  return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
 bool Conn::Healthy() {
-  if (broken_ || PQstatus(conn_) != CONNECTION_OK) return false;
+  if (!Reusable()) return false;
   // The first read takes a goodbye message the server may have sent, the second sees EOF.
   for (int i = 0; i < 2; ++i) {
     if (PQconsumeInput(conn_) == 0) return false;
   }
-  return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  return Reusable();
 }
 
 Result<Rows> Conn::Check(PGresult* result) {
@@ -178,7 +182,7 @@ Result<Pool::Lease> Pool::Acquire() {
 }
 
 void Pool::Release(std::unique_ptr<Conn> conn) {
-  bool keep = conn->Healthy();
+  bool keep = conn->Reusable();  // the socket is read again when it is next acquired
   if (!keep) conn.reset();
   std::lock_guard lock(mu_);
   if (keep) {

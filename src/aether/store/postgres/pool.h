@@ -75,6 +75,8 @@ class Conn {
   // Still connected and outside a transaction; reads what the server sent meanwhile, so a
   // connection the server closed (restart, failover) is noticed before it is reused.
   bool Healthy();
+  // The same flags without reading the socket (when a lease ends).
+  bool Reusable() const;
   // The server's message for the last failed statement, for logs and startup errors only.
   const std::string& last_error() const { return last_error_; }
 

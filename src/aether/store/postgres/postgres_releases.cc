@@ -1,6 +1,5 @@
 // PostgreSQL MetadataStore, part 2: releases (deployments) and their events, tokens,
 // idempotency records and stats.
-#include <limits>
 
 #include "aether/store/json_columns.h"
 #include "aether/store/postgres/postgres_internal.h"
@@ -108,8 +107,7 @@ Result<Deployment> PostgresStore::GetRelease(std::string_view app, long long ver
 Result<Page<Deployment>> PostgresStore::ListDeployments(std::string_view app,
                                                         const PageRequest& page) {
   int limit = paging::Limit(page);
-  AETHER_ASSIGN_OR_RETURN(long long after,
-                          paging::NumericAfter(page, std::numeric_limits<long long>::max()));
+  AETHER_ASSIGN_OR_RETURN(long long after, paging::NumericAfter(page, paging::kNoUpperBound));
   AETHER_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   AETHER_RETURN_IF_ERROR(RequireApp(*conn, app));
   AETHER_ASSIGN_OR_RETURN(

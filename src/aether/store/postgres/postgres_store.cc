@@ -2,7 +2,6 @@
 #include "aether/store/postgres/postgres_store.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "aether/store/postgres/postgres_internal.h"
 
@@ -168,8 +167,7 @@ Result<ArtifactRecord> PostgresStore::FindArtifact(std::string_view digest) {
 Result<Page<ArtifactRecord>> PostgresStore::ListArtifacts(std::string_view app,
                                                           const PageRequest& page) {
   int limit = paging::Limit(page);
-  AETHER_ASSIGN_OR_RETURN(long long after,
-                          paging::NumericAfter(page, std::numeric_limits<long long>::max()));
+  AETHER_ASSIGN_OR_RETURN(long long after, paging::NumericAfter(page, paging::kNoUpperBound));
   AETHER_ASSIGN_OR_RETURN(pg::Pool::Lease conn, pool_.Acquire());
   AETHER_RETURN_IF_ERROR(RequireApp(*conn, app));
   AETHER_ASSIGN_OR_RETURN(

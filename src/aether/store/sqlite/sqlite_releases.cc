@@ -31,30 +31,26 @@ Result<Deployment> SqliteStore::CreateDeployment(const Deployment& d) {
   AETHER_ASSIGN_OR_RETURN(std::string config, ConfigToJson(d.config));
   std::lock_guard lock(mu_);
   Deployment stored = d;
-  bool stale = false;
   Status s = Transaction(db_, [&]() -> Status {
     AETHER_RETURN_IF_ERROR(RequireApp(d.app));
-    if (d.version > 0) {
-      Statement next(db_, "SELECT COALESCE(MAX(version), 0) + 1 FROM deployments WHERE app=?");
-      next.Bind(d.app);
-      AETHER_ASSIGN_OR_RETURN(bool row, next.Step());
-      stale = !row || next.Int(0) != d.version;
-      if (stale) return store_errors::StaleRelease(d.app, d.version);
+    Statement next(db_, "SELECT COALESCE(MAX(version), 0) + 1 FROM deployments WHERE app=?");
+    next.Bind(d.app);
+    AETHER_ASSIGN_OR_RETURN(bool row, next.Step());
+    stored.version = row ? next.Int(0) : 1;
+    if (d.version > 0 && d.version != stored.version) {
+      return store_errors::StaleRelease(d.app, d.version);
     }
     Statement st(db_, std::string("INSERT INTO deployments(") + kDeploymentColumns +
-                          ") VALUES(?, ?, (SELECT COALESCE(MAX(version), 0) + 1 FROM deployments "
-                          "WHERE app=?), ?,?,?,?,?,?,?,?,?,?) RETURNING version");
-    st.Bind(d.id, d.app, d.app, d.artifact, d.description, config,
+                          ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    st.Bind(d.id, d.app, stored.version, d.artifact, d.description, config,
             static_cast<long long>(d.instances), d.status, d.reason, d.url, PhasesToJson(d.phases),
             d.created_at, d.updated_at);
-    AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return Internal("sqlite: INSERT … RETURNING gave no row");
-    stored.version = st.Int(0);
-    return st.Run();
+    Status inserted = st.Run();
+    if (inserted.code() == ErrorCode::kConflict) {
+      return AlreadyExists("deployment '" + d.id + "' already exists");
+    }
+    return inserted;
   });
-  if (s.code() == ErrorCode::kConflict && !stale) {
-    return AlreadyExists("deployment '" + d.id + "' already exists");
-  }
   if (!s.ok()) return s;
   return stored;
 }
