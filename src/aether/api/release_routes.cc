@@ -1,27 +1,17 @@
 // Releases, rollback, config vars and scale: /apps/{app}/releases, /rollback, /config, /scale.
-#include <charconv>
+#include <algorithm>
 
 #include "aether/api/api.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
 #include "aether/api/paging.h"
+#include "aether/core/names.h"
 #include "aether/wire/wire.h"
 
 namespace aether::api {
 namespace {
 
 constexpr const char* kMasked = "********";
-
-// "3" or "v3" → 3.
-Result<long long> ParseVersion(std::string_view text) {
-  if (text.starts_with("v")) text.remove_prefix(1);
-  long long v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 1) {
-    return InvalidArgument("a release version is a positive integer like 3 or v3");
-  }
-  return v;
-}
 
 // {"NAME": "value" | null, …}
 Result<ConfigChanges> ParseConfigChanges(std::string_view body) {
@@ -58,7 +48,7 @@ void RegisterReleaseRoutes(Api& api) {
     return JsonResponse(200, PageJson("releases", std::move(arr), list->next));
   });
   api.Route("GET", "/apps/{app}/releases/{version}", Access::kAdmin, [&s](http::Request& req) {
-    auto version = ParseVersion(req.Param("version"));
+    auto version = ParseReleaseVersion(req.Param("version"));
     if (!version.ok()) return ErrorResponse(version.status());
     auto release = s.releases.Get(req.Param("app"), *version);
     if (!release.ok()) return ErrorResponse(release.status());
@@ -73,7 +63,7 @@ void RegisterReleaseRoutes(Api& api) {
         std::string text = it->is_number_integer() ? std::to_string(it->get<long long>())
                            : it->is_string()       ? it->get<std::string>()
                                                    : "";
-        auto v = ParseVersion(text);
+        auto v = ParseReleaseVersion(text);
         if (!v.ok()) return ErrorResponse(v.status());
         version = *v;
       }
@@ -100,11 +90,8 @@ void RegisterReleaseRoutes(Api& api) {
     if (it == body->end() || !it->is_number_integer()) {
       return ErrorResponse(InvalidArgument("missing integer field 'instances'"));
     }
-    long long n = it->get<long long>();
-    if (n < 1 || n > ReleaseService::kMaxInstances) {
-      return ErrorResponse(InvalidArgument("instances must be between 1 and " +
-                                           std::to_string(ReleaseService::kMaxInstances)));
-    }
+    // The service checks the range; clamping keeps a huge number out of range, not wrapped.
+    long long n = std::clamp<long long>(it->get<long long>(), 0, kMaxInstances + 1);
     return Accepted(s.releases.Scale(req.Param("app"), static_cast<int>(n)));
   });
 }

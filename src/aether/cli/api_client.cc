@@ -144,19 +144,27 @@ Result<AppInfo> ApiClient::CreateApp(const std::string& name) {
   return AppFromJson(j);
 }
 
-Result<std::vector<AppInfo>> ApiClient::ListApps() {
-  std::vector<AppInfo> apps;
+Status ApiClient::ForEachItem(const std::string& path, const char* field,
+                              const std::function<void(const json&)>& each) {
   std::string cursor;
   do {
-    std::string query = "?limit=500" + (cursor.empty() ? "" : "&cursor=" + Seg(cursor));
-    AETHER_ASSIGN_OR_RETURN(json j, CallJson("GET", "/apps" + query));
-    if (auto it = j.find("apps"); it != j.end() && it->is_array()) {
-      for (const auto& a : *it) {
-        if (a.is_object()) apps.push_back(AppFromJson(a));
+    std::string query = "?limit=" + std::to_string(kMaxPageLimit) +
+                        (cursor.empty() ? "" : "&cursor=" + Seg(cursor));
+    AETHER_ASSIGN_OR_RETURN(json j, CallJson("GET", path + query));
+    if (auto it = j.find(field); it != j.end() && it->is_array()) {
+      for (const auto& item : *it) {
+        if (item.is_object()) each(item);
       }
     }
     cursor = Str(j, "next_cursor");
   } while (!cursor.empty());
+  return Status::Ok();
+}
+
+Result<std::vector<AppInfo>> ApiClient::ListApps() {
+  std::vector<AppInfo> apps;
+  AETHER_RETURN_IF_ERROR(
+      ForEachItem("/apps", "apps", [&](const json& a) { apps.push_back(AppFromJson(a)); }));
   return apps;
 }
 
@@ -304,15 +312,9 @@ Result<PublicKey> ApiClient::RegisterPublicKey(const std::string& app, const std
 
 Result<std::vector<PublicKey>> ApiClient::ListPublicKeys(const std::string& app) {
   std::vector<PublicKey> keys;
-  std::string cursor;
-  do {
-    std::string query = "?limit=500" + (cursor.empty() ? "" : "&cursor=" + Seg(cursor));
-    AETHER_ASSIGN_OR_RETURN(json j, CallJson("GET", "/apps/" + Seg(app) + "/public-keys" + query));
-    if (auto it = j.find("keys"); it != j.end() && it->is_array()) {
-      for (const auto& k : *it) keys.push_back(wire::PublicKeyFromJson(k));
-    }
-    cursor = Str(j, "next_cursor");
-  } while (!cursor.empty());
+  AETHER_RETURN_IF_ERROR(
+      ForEachItem("/apps/" + Seg(app) + "/public-keys", "keys",
+                  [&](const json& k) { keys.push_back(wire::PublicKeyFromJson(k)); }));
   return keys;
 }
 

@@ -108,6 +108,9 @@ class ApiClient {
   // Sends an authenticated JSON request; non-2xx responses become a Status.
   Result<http::Response> Call(const std::string& method, const std::string& path,
                               const std::string& body = "");
+  // Every item of a paged list (`field` of each page), walking the cursors.
+  Status ForEachItem(const std::string& path, const char* field,
+                     const std::function<void(const nlohmann::json&)>& each);
   // Call, then the body as a JSON object.
   Result<nlohmann::json> CallJson(const std::string& method, const std::string& path,
                                   const std::string& body = "");

@@ -22,12 +22,6 @@ std::string Phases(const std::vector<PhaseTiming>& phases) {
   return line;
 }
 
-std::string StatusColored(const Output& out, const std::string& status) {
-  if (status == "running") return out.Green(status);
-  if (status == "failed") return out.Red(status);
-  return status;
-}
-
 }  // namespace
 
 Outcome AppsCreate(Context& ctx, const std::string& name) {
@@ -104,31 +98,26 @@ Outcome ShowStatus(Context& ctx, const std::string& app_flag) {
   if (!s.ok()) return LocalFailure(s.status());
   auto app = s->api->GetApp(name);
   if (!app.ok()) return ServerFailure(app.status());
-  auto releases = s->api->ListReleases(name, {5, ""});
+  auto releases = s->api->ListReleases(name, {5, ""});  // the newest five
   if (!releases.ok()) return ServerFailure(releases.status());
-  const std::vector<Deployment>* deployments = &releases->items;
-  constexpr size_t kShown = 5;
   if (ctx.out.json()) {
     json list = json::array();
-    for (size_t i = 0; i < deployments->size() && i < kShown; ++i) {
-      list.push_back(wire::DeploymentJson((*deployments)[i]));
-    }
+    for (const Deployment& d : releases->items) list.push_back(wire::DeploymentJson(d));
     ctx.out.Json({{"app", wire::AppJson(*app, app->url)}, {"deployments", list}});
     return Outcome::Ok();
   }
   Output& out = ctx.out;
   out.Line(out.Bold(app->name) + "  " + out.Cyan(app->url));
   out.Line("  current: " + (app->current_deployment.empty() ? "none" : app->current_deployment));
-  if (deployments->empty()) {
+  if (releases->items.empty()) {
     out.Line("  no deployments yet: run `aether deploy`");
     return Outcome::Ok();
   }
   out.Line(out.Bold("  " + Pad("RELEASE", 9) + Pad("DEPLOYMENT", 22) + Pad("STATUS", 12) +
                     Pad("CREATED", 26) + "DESCRIPTION"));
-  for (size_t i = 0; i < deployments->size() && i < kShown; ++i) {
-    const Deployment& d = (*deployments)[i];
+  for (const Deployment& d : releases->items) {
     out.Line("  " + Pad("v" + std::to_string(d.version), 9) + Pad(d.id, 22) +
-             StatusColored(out, Pad(d.status, 12)) + Pad(d.created_at, 26) + d.description);
+             StatusCell(out, d.status, 12) + Pad(d.created_at, 26) + d.description);
     if (!d.phases.empty()) out.Line(out.Dim("    " + Phases(d.phases)));
     if (!d.reason.empty()) out.Line("    reason: " + d.reason);
   }

@@ -39,4 +39,11 @@ std::string Pad(std::string s, size_t width) {
   return s;
 }
 
+std::string StatusCell(const Output& out, const std::string& status, size_t width) {
+  std::string cell = Pad(status, width);
+  if (status == "running") return out.Green(cell);
+  if (status == "failed") return out.Red(cell);
+  return cell;
+}
+
 }  // namespace aether::cli

@@ -23,5 +23,7 @@ Result<Session> Connect(Context& ctx);
 Outcome ResolveAppName(const std::string& app_flag, const std::string& dir, std::string* name);
 
 std::string Pad(std::string s, size_t width);
+// A release status padded to `width`: green when running, red when failed.
+std::string StatusCell(const Output& out, const std::string& status, size_t width);
 
 }  // namespace aether::cli

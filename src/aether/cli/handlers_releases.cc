@@ -1,12 +1,12 @@
 // releases, rollback, env set/unset/list and scale: each change is a new release, followed to
 // its end like a deploy unless --no-wait.
-#include <algorithm>
 #include <functional>
 
 #include "aether/cli/api_client.h"
 #include "aether/cli/handlers.h"
 #include "aether/cli/handlers_common.h"
 #include "aether/cli/server_steps.h"
+#include "aether/core/names.h"
 #include "aether/wire/wire.h"
 
 namespace aether::cli {
@@ -18,8 +18,8 @@ using nlohmann::json;
 Outcome Follow(Context& ctx, ApiClient& api, Deployment release, bool wait) {
   Output& out = ctx.out;
   if (wait && release.status != "recorded") {
-    auto done =
-        WaitForRollout(api, release.id, std::chrono::milliseconds(100), std::chrono::minutes(5));
+    auto done = WaitForRollout(api, release.id, DeployOptions().poll_interval,
+                               DeployOptions().rollout_timeout);
     if (!done.ok()) return ServerFailure(done.status());
     release = *done;
   }
@@ -81,10 +81,7 @@ Outcome ReleasesList(Context& ctx, const ReleaseOptions& o) {
   out.Line(out.Bold(Pad("VERSION", 9) + Pad("STATUS", 12) + Pad("INSTANCES", 11) +
                     Pad("CREATED", 26) + "DESCRIPTION"));
   for (const auto& d : page->items) {
-    std::string status = Pad(d.status, 12);
-    if (d.status == "running") status = out.Green(status);
-    if (d.status == "failed") status = out.Red(status);
-    out.Line(Pad("v" + std::to_string(d.version), 9) + status +
+    out.Line(Pad("v" + std::to_string(d.version), 9) + StatusCell(out, d.status, 12) +
              Pad(std::to_string(d.instances), 11) + Pad(d.created_at, 26) + d.description);
     if (!d.reason.empty()) out.Line(out.Dim("         reason: " + d.reason));
   }
@@ -95,12 +92,9 @@ Outcome ReleasesList(Context& ctx, const ReleaseOptions& o) {
 Outcome Rollback(Context& ctx, const ReleaseOptions& o, const std::string& version) {
   std::optional<long long> target;
   if (!version.empty()) {
-    std::string digits = version.starts_with("v") ? version.substr(1) : version;
-    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit) ||
-        digits.size() > 15 || std::stoll(digits) < 1) {
-      return UsageFailure("a release is named like v3 or 3, not '" + version + "'");
-    }
-    target = std::stoll(digits);
+    auto parsed = ParseReleaseVersion(version);
+    if (!parsed.ok()) return UsageFailure(parsed.status().message() + ", not '" + version + "'");
+    target = *parsed;
   }
   return Change(ctx, o,
                 [&](ApiClient& api, const std::string& app) { return api.Rollback(app, target); });
@@ -144,7 +138,9 @@ Outcome EnvUnset(Context& ctx, const ReleaseOptions& o, const std::vector<std::s
 }
 
 Outcome Scale(Context& ctx, const ReleaseOptions& o, int instances) {
-  if (instances < 1 || instances > 100) return UsageFailure("instances must be from 1 to 100");
+  if (instances < 1 || instances > kMaxInstances) {
+    return UsageFailure("instances must be from 1 to " + std::to_string(kMaxInstances));
+  }
   return Change(ctx, o,
                 [&](ApiClient& api, const std::string& app) { return api.Scale(app, instances); });
 }

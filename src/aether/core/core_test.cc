@@ -78,6 +78,15 @@ TEST(Names, FormatsRfc3339) {
   EXPECT_EQ(now[10], 'T');
 }
 
+TEST(Names, ParsesReleaseVersions) {
+  EXPECT_EQ(*ParseReleaseVersion("3"), 3);
+  EXPECT_EQ(*ParseReleaseVersion("v12"), 12);
+  EXPECT_EQ(Rfc3339FromUnixMillis(1'000), "1970-01-01T00:00:01.000Z");
+  for (const char* bad : {"", "v", "0", "v-1", "3a", "x3", "99999999999999999999"}) {
+    EXPECT_EQ(ParseReleaseVersion(bad).status().code(), ErrorCode::kInvalidArgument) << bad;
+  }
+}
+
 TEST(Files, WriteFileAtomicReplacesWithTheGivenMode) {
   std::string path = ::testing::TempDir() + "/atomic-" + std::to_string(getpid());
   ASSERT_TRUE(WriteFileAtomic(path, "first", 0644).ok());

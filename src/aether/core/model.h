@@ -63,6 +63,9 @@ struct PhaseTiming {
   long long ms = 0;
 };
 
+// How many instances a release may ask for (aether scale N).
+inline constexpr int kMaxInstances = 100;
+
 // A numbered release of an app and its rollout (Heroku's releases): what runs (artifact), with
 // which config vars and how many instances. Every deploy, config change, rollback or scale
 // change appends one. Lifecycle: pending → deploying → running → superseded, or → failed;

@@ -1,6 +1,7 @@
 // App-name rules, id generation and wall-clock formatting.
 #include "aether/core/names.h"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -51,6 +52,16 @@ std::string NewId(std::string_view prefix) {
 long long NowUnixMillis() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Result<long long> ParseReleaseVersion(std::string_view text) {
+  if (text.starts_with("v")) text.remove_prefix(1);
+  long long v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 1) {
+    return InvalidArgument("a release version is a positive integer like 3 or v3");
+  }
+  return v;
 }
 
 std::string NowRfc3339() { return Rfc3339FromUnixMillis(NowUnixMillis()); }

@@ -15,6 +15,10 @@ Status ValidateAppName(std::string_view name);
 // Turns a package.json name ("@scope/My_App") into a valid app name ("my-app"), or "" if none.
 std::string SanitizeAppName(std::string_view raw);
 
+// A release version as users write it, "3" or "v3" (a positive integer); kInvalidArgument
+// otherwise.
+Result<long long> ParseReleaseVersion(std::string_view text);
+
 // A new random id with a prefix: "dep_3f9a…" (16 hex chars of randomness).
 std::string NewId(std::string_view prefix);
 

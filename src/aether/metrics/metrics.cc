@@ -12,6 +12,9 @@
 #include <cstdio>
 #include <exception>
 #include <iterator>
+#include <map>
+#include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -64,6 +67,12 @@ struct Metrics::Impl {
                                           .Help("Layer bytes received by the blob upload routes.")
                                           .Register(registry)
                                           .Add({});
+
+  // The series each request updates, found once per label set: prometheus-cpp's Family::Add
+  // builds a whole metric (a histogram's buckets) before it finds an existing one.
+  std::mutex series_mu;
+  std::map<std::string, prometheus::Counter*> request_counters;   // "method route status"
+  std::map<std::string, prometheus::Histogram*> request_latency;  // "method route"
 };
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {
@@ -79,10 +88,21 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
   Guarded("observe request", [&] {
     std::string m(method);
     std::string r(route);
-    impl_->requests.Add({{"method", m}, {"route", r}, {"status", std::to_string(status)}})
-        .Increment();
-    impl_->durations.Add({{"method", m}, {"route", r}}, LatencyBuckets())
-        .Observe(seconds < 0 ? 0 : seconds);
+    std::string code = std::to_string(status);
+    std::string key = m + " " + r;
+    prometheus::Counter* counter = nullptr;
+    prometheus::Histogram* latency = nullptr;
+    {
+      std::lock_guard lock(impl_->series_mu);
+      auto& c = impl_->request_counters[key + " " + code];
+      if (c == nullptr) c = &impl_->requests.Add({{"method", m}, {"route", r}, {"status", code}});
+      auto& h = impl_->request_latency[key];
+      if (h == nullptr) h = &impl_->durations.Add({{"method", m}, {"route", r}}, LatencyBuckets());
+      counter = c;
+      latency = h;
+    }
+    counter->Increment();
+    latency->Observe(seconds < 0 ? 0 : seconds);
   });
 }
 

@@ -24,8 +24,6 @@ using ConfigChanges = std::map<std::string, std::optional<std::string>>;
 
 class ReleaseService {
  public:
-  static constexpr int kMaxInstances = 100;
-
   ReleaseService(MetadataStore& store, DeployService& deploys, const ConfigCipher& cipher)
       : store_(store), deploys_(deploys), cipher_(cipher) {}
 
