@@ -9,7 +9,8 @@ PACKAGES=(
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev
   libarchive-dev libzstd-dev libssl-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
-  libpq-dev postgresql-15
+  libpq-dev postgresql-15 libtinyxml2-dev
+  radosgw ceph-mon ceph-osd
   python3
 )
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

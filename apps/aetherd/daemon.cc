@@ -3,12 +3,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "aether/api/api.h"
 #include "aether/blob/fs/fs_blob_store.h"
+#include "aether/blob/s3/s3_blob_store.h"
 #include "aether/core/files.h"
 #include "aether/core/log.h"
+#include "aether/core/periodic.h"
 #include "aether/crypto/crypto.h"
 #include "aether/crypto/seal.h"
 #include "aether/http/envelope.h"
@@ -39,6 +42,7 @@ struct Daemon::Parts {
   std::unique_ptr<ReleaseService> releases;
   std::unique_ptr<IdempotencyService> idempotency;
   std::unique_ptr<api::Api> api;
+  std::unique_ptr<Periodic> upload_gc;
   bool stopped = false;
 };
 
@@ -66,6 +70,36 @@ Result<std::string> ConfigKey(const fs::path& dir) {
   return crypto::KeyFromHex(hex);
 }
 
+Result<std::unique_ptr<BlobStore>> OpenBlobStore(const DaemonOptions& o, const fs::path& dir,
+                                                 const std::string& url_key) {
+  if (o.blob_store == "fs") return OpenFsBlobStore((dir / "blobs").string(), UrlSigner(url_key));
+  if (o.blob_store != "s3") {
+    return InvalidArgument("unknown blob store '" + o.blob_store + "' (fs or s3)");
+  }
+  auto options = s3::OptionsFromEnvironment([](const char* name) { return std::getenv(name); });
+  if (!options.ok()) return InvalidArgument("S3 blob store: " + options.status().message());
+  auto blobs = s3::NewS3BlobStore(*options, url_key);
+  AETHER_RETURN_IF_ERROR(blobs->Ping());
+  LogLine("aetherd: artifacts in S3 bucket '" + options->bucket + "' at " + options->endpoint +
+          (options->sse.empty() ? "" : " (server-side encryption " + options->sse + ")"));
+  return blobs;
+}
+
+// Drops stale uploads every ttl/4 (between 1 s and 1 h).
+std::unique_ptr<Periodic> StartUploadGc(BlobStore& blobs, std::chrono::seconds ttl) {
+  auto every = std::clamp<std::chrono::milliseconds>(ttl / 4, std::chrono::seconds(1),
+                                                     std::chrono::hours(1));
+  return std::make_unique<Periodic>(every, [&blobs, ttl] {
+    auto dropped = blobs.CollectStaleUploads(ttl);
+    if (!dropped.ok()) {
+      LogLine("aetherd: stale-upload cleanup failed: " + dropped.status().message());
+    } else if (*dropped > 0) {
+      LogLine("aetherd: dropped " + std::to_string(*dropped) + " upload(s) older than " +
+              std::to_string(ttl.count()) + "s that were never completed");
+    }
+  });
+}
+
 std::string DefaultAgentPath() {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -87,7 +121,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
                                         ? OpenSqliteStore((dir / "aether.db").string())
                                         : OpenPostgresStore({options.database_url}));
   AETHER_ASSIGN_OR_RETURN(std::string url_key, LoadOrCreateSecret(dir / "url-signing.key"));
-  AETHER_ASSIGN_OR_RETURN(p->blobs, OpenFsBlobStore((dir / "blobs").string(), UrlSigner(url_key)));
+  AETHER_ASSIGN_OR_RETURN(p->blobs, OpenBlobStore(options, dir, url_key));
+  p->upload_gc = StartUploadGc(*p->blobs, options.upload_ttl);
   p->auth = std::make_unique<AuthService>(*p->store);
   AETHER_ASSIGN_OR_RETURN(std::string created,
                           p->auth->EnsureBootstrapToken((dir / "admin.token").string()));
@@ -157,6 +192,7 @@ Daemon::~Daemon() { Stop(StopMode::kStopApps); }
 void Daemon::Stop(StopMode mode) {
   if (parts_->stopped) return;
   parts_->stopped = true;
+  parts_->upload_gc->Stop();
   // Rollouts finish first: their agents fetch through the API. Then the API drains its
   // in-flight requests and streams, and last the router stops (with or without the apps).
   parts_->deploys->Shutdown();

@@ -1,7 +1,8 @@
 // Daemon: aetherd's composition root — the only place that names concrete implementations
-// (SQLite store, fs blobs, local runtime) and wires them into the services and the API.
-// Start() returns a running daemon; Stop() shuts it down gracefully, leaving the apps running for
-// the next start unless told otherwise (the destructor stops them). Stop from one thread.
+// (SQLite or PostgreSQL store, fs or S3 blobs, local runtime) and wires them into the services and
+// the API. Start() returns a running daemon; Stop() shuts it down gracefully, leaving the apps
+// running for the next start unless told otherwise (the destructor stops them). Stop from one
+// thread.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,11 @@ namespace aether {
 struct DaemonOptions {
   std::string data_dir;      // SQLite file, blobs, releases, logs, admin.token
   std::string database_url;  // PostgreSQL when set (DATABASE_URL), else SQLite in the data dir
+  // Artifact blobs: "fs" (files under the data dir) or "s3" (bucket, endpoint and credentials
+  // from the environment: blob/s3/s3_options.h).
+  std::string blob_store = "fs";
+  // Uploads begun and not completed within this time are dropped (checked every ttl/4).
+  std::chrono::seconds upload_ttl{24 * 3600};
   std::string host = "127.0.0.1";  // API and router listen address
   int port = 7070;                 // API port; 0 picks one
   int router_port = 7080;          // app router port; 0 picks one

@@ -35,6 +35,19 @@ int main(int argc, char** argv) {
   app.add_option("--database-url", o.database_url,
                  "PostgreSQL URL for the metadata (default: SQLite in the data dir)")
       ->envname("DATABASE_URL");
+  o.blob_store = std::getenv("AETHER_ARTIFACT_BUCKET") != nullptr ? "s3" : "fs";
+  app.add_option("--blob-store", o.blob_store,
+                 "Where artifacts live: fs (the data dir) or s3 (AETHER_ARTIFACT_BUCKET, "
+                 "AETHER_S3_ENDPOINT_URL, AWS_* credentials); default s3 when a bucket is set")
+      ->envname("AETHER_BLOB_STORE")
+      ->check(CLI::IsMember({"fs", "s3"}))
+      ->capture_default_str();
+  long long upload_ttl_s = o.upload_ttl.count();
+  app.add_option("--upload-ttl-seconds", upload_ttl_s,
+                 "Drop uploads not completed within this time")
+      ->envname("AETHER_UPLOAD_TTL_SECONDS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--host", o.host, "Listen address for the API and the router")
       ->capture_default_str();
   app.add_option("--port", o.port, "API port (0 picks a free one)")->capture_default_str();
@@ -53,6 +66,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   o.ready_timeout = std::chrono::milliseconds(ready_ms);
+  o.upload_ttl = std::chrono::seconds(upload_ttl_s);
   o.policy = aether::ArtifactPolicy::FromEnvironment();
   auto limits = aether::ArtifactLimits::FromEnvironment();
   if (!limits.ok()) {

@@ -16,8 +16,11 @@ std::string Absolute(const Services& s, const std::string& url) {
   return url.starts_with("/") ? s.public_url() + url : url;
 }
 
+// `headers` (present only when non-empty) must be sent with the request as they are.
 nlohmann::json PresignedJson(const Services& s, const PresignedUrl& p) {
-  return {{"method", p.method}, {"url", Absolute(s, p.url)}, {"expires_at", p.expires_at}};
+  nlohmann::json j{{"method", p.method}, {"url", Absolute(s, p.url)}, {"expires_at", p.expires_at}};
+  if (!p.headers.empty()) j["headers"] = p.headers;
+  return j;
 }
 
 // {"digest": "...", "size": n} with size optional (-1).

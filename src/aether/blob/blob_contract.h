@@ -1,5 +1,6 @@
 // The BlobStore contract suite: every implementation instantiates it with a factory
-// (AETHER_BLOB_CONTRACT(Name, factory)). Test-only header (includes gtest).
+// (AETHER_BLOB_CONTRACT(Name, factory), or AETHER_BLOB_CONTRACT_PARTS(Name, factory, part size)
+// for stores with a minimum part size, like S3's 5 MiB). Test-only header (includes gtest).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,16 +17,36 @@ namespace aether::contract {
 
 using BlobFactory = std::function<std::unique_ptr<BlobStore>()>;
 
-class BlobContract : public ::testing::TestWithParam<BlobFactory> {
+struct BlobBackend {
+  BlobFactory make;
+  long long part_size = 8;  // the multipart tests upload 2.5 parts of this size
+};
+
+class BlobContract : public ::testing::TestWithParam<BlobBackend> {
  protected:
   void SetUp() override {
-    store_ = GetParam()();
+    store_ = GetParam().make();
     ASSERT_NE(store_, nullptr);
+    part_ = GetParam().part_size;
+    bytes_.resize(static_cast<size_t>(part_ * 5 / 2));
+    for (size_t i = 0; i < bytes_.size(); ++i) {  // no two parts alike (nor their ETags)
+      bytes_[i] = "0123456789abcdefghij"[(i + i / static_cast<size_t>(part_)) % 20];
+    }
   }
   BlobStore& store() { return *store_; }
+  // 2.5 parts: parts 1 and 2 are full, part 3 is half a part.
+  std::string_view bytes() const { return bytes_; }
+  long long size() const { return static_cast<long long>(bytes_.size()); }
+  long long part() const { return part_; }
+  std::string_view Part(int n) const {
+    return std::string_view(bytes_).substr(static_cast<size_t>((n - 1) * part_),
+                                           static_cast<size_t>(part_));
+  }
 
  private:
   std::unique_ptr<BlobStore> store_;
+  long long part_ = 8;
+  std::string bytes_;
 };
 
 TEST_P(BlobContract, StageCompleteRead) {
@@ -65,7 +86,7 @@ TEST_P(BlobContract, PresignedUrlsNameMethodDigestAndExpiry) {
   auto put = store().PresignUpload(d, 1, std::chrono::seconds(60));
   ASSERT_TRUE(put.ok());
   EXPECT_EQ(put->method, "PUT");
-  EXPECT_NE(put->url.find(d.str()), std::string::npos);
+  EXPECT_NE(put->url.find(std::string(d.hex())), std::string::npos);
   EXPECT_GT(put->expires_at, 0);
   auto get = store().PresignDownload(d, std::chrono::seconds(60));
   ASSERT_TRUE(get.ok());
@@ -74,23 +95,21 @@ TEST_P(BlobContract, PresignedUrlsNameMethodDigestAndExpiry) {
   EXPECT_EQ(store().ReadAll(d).status().code(), ErrorCode::kNotFound);
 }
 
-// 20 bytes in parts of 8: parts 1 and 2 are 8 bytes, part 3 is 4.
-constexpr std::string_view kMultipartBytes = "0123456789abcdefghij";
-
 TEST_P(BlobContract, MultipartOutOfOrderPartsAreJoinedInOrder) {
-  Digest d = crypto::Sha256Digest(kMultipartBytes);
-  auto id = store().CreateMultipart(d, 20, 8);
+  Digest d = crypto::Sha256Digest(bytes());
+  auto id = store().CreateMultipart(d, size(), part());
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   auto url = store().PresignPart(*id, 2, std::chrono::seconds(60));
   ASSERT_TRUE(url.ok()) << url.status().ToString();
   EXPECT_EQ(url->method, "PUT");
-  EXPECT_NE(url->url.find("/blobs/uploads/" + *id + "/2?"), std::string::npos) << url->url;
+  const bool aetherd_url = url->url.find("/blobs/uploads/" + *id + "/2?") != std::string::npos;
+  const bool s3_url = url->url.find("partNumber=2&") != std::string::npos;
+  EXPECT_TRUE(aetherd_url || s3_url) << url->url;
   EXPECT_EQ(store().PresignPart(*id, 4, std::chrono::seconds(60)).status().code(),
             ErrorCode::kInvalidArgument);
   std::vector<UploadPart> parts;
   for (int n : {3, 1, 2}) {
-    auto etag =
-        store().StagePart(*id, n, kMultipartBytes.substr(static_cast<size_t>(n - 1) * 8, 8));
+    auto etag = store().StagePart(*id, n, Part(n));
     ASSERT_TRUE(etag.ok()) << etag.status().ToString();
     EXPECT_FALSE(etag->empty());
     parts.push_back({n, *etag});
@@ -99,35 +118,39 @@ TEST_P(BlobContract, MultipartOutOfOrderPartsAreJoinedInOrder) {
   auto done = store().CompleteMultipart(*id, parts);
   ASSERT_TRUE(done.ok()) << done.status().ToString();
   EXPECT_EQ(done->first, d);
-  EXPECT_EQ(done->second, 20);
-  EXPECT_EQ(*store().ReadAll(d), kMultipartBytes);
+  EXPECT_EQ(done->second, size());
+  EXPECT_EQ(*store().ReadAll(d), bytes());
   EXPECT_EQ(store().CompleteMultipart(*id, parts).status().code(), ErrorCode::kNotFound)
       << "a completed upload is gone";
 }
 
 TEST_P(BlobContract, MultipartRefusesBadSizes) {
-  Digest d = crypto::Sha256Digest(kMultipartBytes);
-  EXPECT_EQ(store().CreateMultipart(d, 20, 0).status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store().CreateMultipart(d, -1, 8).status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store().CreateMultipart(d, 10001, 1).status().code(), ErrorCode::kInvalidArgument);
-  auto id = store().CreateMultipart(d, 20, 8);
+  Digest d = crypto::Sha256Digest(bytes());
+  EXPECT_EQ(store().CreateMultipart(d, size(), 0).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().CreateMultipart(d, -1, part()).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().CreateMultipart(d, 10001 * part(), part()).status().code(),
+            ErrorCode::kInvalidArgument);
+  auto id = store().CreateMultipart(d, size(), part());
   ASSERT_TRUE(id.ok());
-  EXPECT_EQ(store().StagePart(*id, 3, "too long!").status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store().StagePart(*id, 0, "01234567").status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store().StagePart("up_nope", 1, "01234567").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().StagePart(*id, 3, Part(1)).status().code(), ErrorCode::kInvalidArgument)
+      << "part 3 is half a part";
+  EXPECT_EQ(store().StagePart(*id, 0, Part(1)).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().StagePart("up_nope", 1, Part(1)).status().code(), ErrorCode::kNotFound);
   EXPECT_TRUE(store().AbortMultipart(*id).ok());
 }
 
 TEST_P(BlobContract, MultipartMismatchLeavesNothingBehind) {
-  Digest d = crypto::Sha256Digest(kMultipartBytes);
-  auto id = store().CreateMultipart(d, 20, 8);
+  Digest d = crypto::Sha256Digest(bytes());
+  auto id = store().CreateMultipart(d, size(), part());
   ASSERT_TRUE(id.ok());
-  std::string tampered(kMultipartBytes);
-  tampered[9] = 'X';  // inside part 2, same length
+  std::string tampered(bytes());
+  tampered[static_cast<size_t>(part()) + 1] = 'X';  // inside part 2, same length
   std::vector<UploadPart> parts;
   for (int n = 1; n <= 3; ++n) {
-    auto etag = store().StagePart(
-        *id, n, std::string_view(tampered).substr(static_cast<size_t>(n - 1) * 8, 8));
+    auto etag =
+        store().StagePart(*id, n,
+                          std::string_view(tampered).substr(static_cast<size_t>((n - 1) * part()),
+                                                            static_cast<size_t>(part())));
     ASSERT_TRUE(etag.ok());
     parts.push_back({n, *etag});
   }
@@ -138,11 +161,11 @@ TEST_P(BlobContract, MultipartMismatchLeavesNothingBehind) {
 }
 
 TEST_P(BlobContract, MultipartMissingOrWrongPartsAreRefusedThenAbort) {
-  Digest d = crypto::Sha256Digest(kMultipartBytes);
-  auto id = store().CreateMultipart(d, 20, 8);
+  Digest d = crypto::Sha256Digest(bytes());
+  auto id = store().CreateMultipart(d, size(), part());
   ASSERT_TRUE(id.ok());
-  auto e1 = store().StagePart(*id, 1, kMultipartBytes.substr(0, 8));
-  auto e3 = store().StagePart(*id, 3, kMultipartBytes.substr(16));
+  auto e1 = store().StagePart(*id, 1, Part(1));
+  auto e3 = store().StagePart(*id, 3, Part(3));
   ASSERT_TRUE(e1.ok() && e3.ok());
   auto complete = [&](const std::vector<UploadPart>& parts) {
     return store().CompleteMultipart(*id, parts).status().code();
@@ -150,21 +173,20 @@ TEST_P(BlobContract, MultipartMissingOrWrongPartsAreRefusedThenAbort) {
   EXPECT_EQ(complete({{1, *e1}, {3, *e3}}), ErrorCode::kInvalidArgument) << "part 2 not listed";
   EXPECT_EQ(complete({{1, *e1}, {2, *e1}, {3, *e3}}), ErrorCode::kInvalidArgument)
       << "part 2 never uploaded";
-  auto e2 = store().StagePart(*id, 2, kMultipartBytes.substr(8, 8));
+  auto e2 = store().StagePart(*id, 2, Part(2));
   ASSERT_TRUE(e2.ok());
   EXPECT_EQ(complete({{1, *e2}, {2, *e2}, {3, *e3}}), ErrorCode::kInvalidArgument) << "bad ETag";
   EXPECT_EQ(complete({{1, *e1}, {2, *e2}, {3, *e3}, {4, *e3}}), ErrorCode::kInvalidArgument);
   EXPECT_FALSE(*store().Exists(d));
   ASSERT_TRUE(store().AbortMultipart(*id).ok());
   EXPECT_EQ(complete({{1, *e1}, {2, *e2}, {3, *e3}}), ErrorCode::kNotFound);
-  EXPECT_EQ(store().StagePart(*id, 2, kMultipartBytes.substr(8, 8)).status().code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(store().StagePart(*id, 2, Part(2)).status().code(), ErrorCode::kNotFound);
   EXPECT_FALSE(*store().Exists(d));
 }
 
 TEST_P(BlobContract, MultipartOfAnEmptyBlobHasOneEmptyPart) {
   Digest d = crypto::Sha256Digest("");
-  auto id = store().CreateMultipart(d, 0, 8);
+  auto id = store().CreateMultipart(d, 0, part());
   ASSERT_TRUE(id.ok());
   auto etag = store().StagePart(*id, 1, "");
   ASSERT_TRUE(etag.ok()) << etag.status().ToString();
@@ -174,10 +196,35 @@ TEST_P(BlobContract, MultipartOfAnEmptyBlobHasOneEmptyPart) {
   EXPECT_EQ(*store().ReadAll(d), "");
 }
 
+TEST_P(BlobContract, StaleUploadsAreCollectedAndPublishedBlobsKept) {
+  std::string kept = "published";
+  Digest published = crypto::Sha256Digest(kept);
+  ASSERT_TRUE(store().StageUpload(published, kept).ok());
+  ASSERT_TRUE(store().CompleteUpload(published, -1).ok());
+  std::string staged = "staged, never completed";
+  Digest d = crypto::Sha256Digest(staged);
+  ASSERT_TRUE(store().StageUpload(d, staged).ok());
+  Digest big = crypto::Sha256Digest(bytes());
+  auto id = store().CreateMultipart(big, size(), part());
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store().StagePart(*id, 1, Part(1)).ok());
+  auto none = store().CollectStaleUploads(std::chrono::hours(1));
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(*none, 0) << "young uploads are left alone";
+  auto dropped = store().CollectStaleUploads(std::chrono::seconds(0));
+  ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
+  EXPECT_EQ(*dropped, 2);
+  EXPECT_EQ(store().CompleteUpload(d, -1).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().StagePart(*id, 2, Part(2)).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(*store().ReadAll(published), kept);
+}
+
 }  // namespace aether::contract
 
-#define AETHER_BLOB_CONTRACT(name, factory)                                             \
-  namespace aether::contract {                                                          \
-  INSTANTIATE_TEST_SUITE_P(name, BlobContract, ::testing::Values(BlobFactory(factory)), \
-                           [](const auto&) { return std::string("impl"); });            \
+#define AETHER_BLOB_CONTRACT_PARTS(name, factory, part_size)                                \
+  namespace aether::contract {                                                              \
+  INSTANTIATE_TEST_SUITE_P(name, BlobContract,                                              \
+                           ::testing::Values(BlobBackend{BlobFactory(factory), part_size}), \
+                           [](const auto&) { return std::string("impl"); });                \
   }
+#define AETHER_BLOB_CONTRACT(name, factory) AETHER_BLOB_CONTRACT_PARTS(name, factory, 8)

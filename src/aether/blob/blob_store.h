@@ -1,7 +1,8 @@
 // BlobStore: content-addressed bytes (artifact layers), uploaded in two phases: presign →
 // client PUT → complete (re-hash, then publish), or in parts for big blobs (multipart).
 // Implementations: the in-memory fake (beside this file), blob/fs (files under the data dir;
-// aetherd serves the presigned URLs itself). Implementations are thread-safe.
+// aetherd serves the presigned URLs itself) and blob/s3 (presigned URLs point at S3).
+// Implementations are thread-safe.
 #pragma once
 
 #include <chrono>
@@ -29,8 +30,8 @@ class BlobStore {
                                              std::chrono::seconds ttl) = 0;
   virtual Result<PresignedUrl> PresignDownload(const Digest& digest, std::chrono::seconds ttl) = 0;
 
-  // Receives the body of a presigned upload that points back at aetherd (the URL signature is
-  // checked by the caller). Stores without other backends than fs answer kFailedPrecondition.
+  // Stages bytes for `digest` on the server's side: the body of a presigned upload that points
+  // back at aetherd (the URL signature is checked by the caller), or aetherd's own upload to S3.
   virtual Status StageUpload(const Digest& digest, std::string_view bytes) = 0;
   // Re-hashes what was staged for `digest`; publishes it when it matches (and its size equals
   // `expected_size` when that is >= 0). kDigestMismatch discards the staged bytes; kNotFound
@@ -44,9 +45,9 @@ class BlobStore {
   // A URL the client PUTs part `part_number` (1-based) to. kNotFound for an unknown upload.
   virtual Result<PresignedUrl> PresignPart(const std::string& upload_id, int part_number,
                                            std::chrono::seconds ttl) = 0;
-  // Receives a part whose URL points back at aetherd (signature checked by the caller) and
-  // returns its ETag. Uploading a part again replaces it. kInvalidArgument when the number is
-  // out of range or the length is not the part's.
+  // Stages a part on the server's side (its URL points back at aetherd and the caller checked
+  // the signature, or aetherd uploads it to S3 itself) and returns its ETag. Uploading a part again
+  // replaces it. kInvalidArgument when the number is out of range or the length is not the part's.
   virtual Result<std::string> StagePart(const std::string& upload_id, int part_number,
                                         std::string_view bytes) = 0;
   // Concatenates the parts in order, re-hashes the whole and publishes it; returns its digest
@@ -59,6 +60,11 @@ class BlobStore {
 
   virtual Result<std::string> ReadAll(const Digest& digest) = 0;
   virtual Status Delete(const Digest& digest) = 0;
+
+  // Drops uploads that were started (staged bytes, multipart uploads) and not completed or
+  // aborted for at least `max_age`; returns how many. Younger uploads are left alone, so this
+  // may run while clients upload.
+  virtual Result<int> CollectStaleUploads(std::chrono::seconds max_age) = 0;
 };
 
 // In-memory fake. Presigned URLs are aetherd-relative and signed with `signer`.

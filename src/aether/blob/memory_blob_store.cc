@@ -38,7 +38,7 @@ class MemoryBlobStore final : public BlobStore {
 
   Status StageUpload(const Digest& d, std::string_view bytes) override {
     std::lock_guard lock(mu_);
-    staged_[d.str()] = std::string(bytes);
+    staged_[d.str()] = {std::string(bytes), Clock::now()};
     return Status::Ok();
   }
 
@@ -49,7 +49,7 @@ class MemoryBlobStore final : public BlobStore {
     }
     auto it = staged_.find(d.str());
     if (it == staged_.end()) return NotFound("nothing was uploaded for " + d.str());
-    std::string bytes = std::move(it->second);
+    std::string bytes = std::move(it->second.bytes);
     staged_.erase(it);
     auto size = static_cast<long long>(bytes.size());
     if (expected_size >= 0 && size != expected_size) {
@@ -72,7 +72,7 @@ class MemoryBlobStore final : public BlobStore {
     std::string id = multipart::NewUploadId();
     std::lock_guard lock(mu_);
     uploads_.emplace(id, Upload{d, size, part_size, std::vector<std::string>(count),
-                                std::vector<std::string>(count)});
+                                std::vector<std::string>(count), Clock::now()});
     return id;
   }
 
@@ -99,6 +99,7 @@ class MemoryBlobStore final : public BlobStore {
                              " bytes, got " + std::to_string(bytes.size()));
     }
     u->parts[number - 1] = std::string(bytes);
+    u->touched = Clock::now();
     u->etags[number - 1] = crypto::Sha256Hex(bytes);
     return u->etags[number - 1];
   }
@@ -140,13 +141,29 @@ class MemoryBlobStore final : public BlobStore {
     return Status::Ok();
   }
 
+  Result<int> CollectStaleUploads(std::chrono::seconds max_age) override {
+    const auto cutoff = Clock::now() - max_age;
+    std::lock_guard lock(mu_);
+    return static_cast<int>(
+        std::erase_if(staged_, [&](const auto& s) { return s.second.touched <= cutoff; }) +
+        std::erase_if(uploads_, [&](const auto& u) { return u.second.touched <= cutoff; }));
+  }
+
  private:
+  using Clock = std::chrono::steady_clock;
+
+  struct Staged {
+    std::string bytes;
+    Clock::time_point touched;
+  };
+
   struct Upload {
     Digest digest;
     long long size;
     long long part_size;
     std::vector<std::string> parts;  // bytes of part n at [n-1]
     std::vector<std::string> etags;  // "" until uploaded
+    Clock::time_point touched;       // created, or its last part staged
   };
 
   // Requires mu_.
@@ -160,7 +177,7 @@ class MemoryBlobStore final : public BlobStore {
   std::mutex mu_;
   std::map<std::string, Upload> uploads_;
   std::map<std::string, std::string> blobs_;
-  std::map<std::string, std::string> staged_;
+  std::map<std::string, Staged> staged_;
 };
 
 }  // namespace

@@ -23,7 +23,7 @@ std::string UrlSigner::SignedPath(std::string_view method, std::string_view dige
 PresignedUrl UrlSigner::Presign(std::string_view method, std::string_view digest,
                                 std::chrono::seconds ttl) const {
   long long exp = std::time(nullptr) + ttl.count();
-  return {std::string(method), SignedPath(method, digest, exp), exp};
+  return {std::string(method), SignedPath(method, digest, exp), exp, {}};
 }
 
 Status UrlSigner::Verify(std::string_view method, std::string_view digest, std::string_view expires,

@@ -50,6 +50,18 @@ AppInfo AppFromJson(const json& j) {
 
 std::string Seg(const std::string& s) { return http::PercentEncode(s); }
 
+// {"method", "url", "expires_at", "headers": {…}} as the API sends a presigned URL.
+PresignedUrl PresignedFrom(const json& j) {
+  PresignedUrl url{Str(j, "method"), Str(j, "url"), Int(j, "expires_at"), {}};
+  if (url.method.empty()) url.method = "PUT";
+  if (auto it = j.find("headers"); it != j.end() && it->is_object()) {
+    for (const auto& [name, value] : it->items()) {
+      if (value.is_string()) url.headers[name] = value.get<std::string>();
+    }
+  }
+  return url;
+}
+
 }  // namespace
 
 ErrorCode ErrorCodeForHttpStatus(int status) {
@@ -196,8 +208,7 @@ Result<PresignedUrl> ApiClient::Presign(const std::string& digest, int64_t size)
   AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/artifacts/presign",
                                          json{{"digest", digest}, {"size", size}}.dump()));
   AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /artifacts/presign"));
-  PresignedUrl url{Str(j, "method"), Str(j, "url"), Int(j, "expires_at")};
-  if (url.method.empty()) url.method = "PUT";
+  PresignedUrl url = PresignedFrom(j);
   if (url.url.empty()) return Internal("POST /artifacts/presign returned no url");
   if (url.url.starts_with("/")) url.url = server_ + url.url;
   return url;
@@ -218,6 +229,7 @@ Result<http::Response> ApiClient::PutFile(const PresignedUrl& url, const std::st
   req.upload_offset = offset;
   req.upload_length = length;
   req.headers["Content-Type"] = "application/octet-stream";
+  for (const auto& [name, value] : url.headers) req.headers[name] = value;  // signed: as given
   req.headers["User-Agent"] = "aether-cli/" + std::string(kCliVersion);
   req.timeout = std::chrono::minutes(30);
   req.progress = progress;
@@ -233,8 +245,7 @@ Result<MultipartUpload> ApiClient::CreateUpload(const std::string& digest, int64
   MultipartUpload up{Str(j, "upload_id"), Int(j, "part_size"), {}};
   if (auto it = j.find("parts"); it != j.end() && it->is_array()) {
     for (const auto& p : *it) {
-      PresignedUrl url{Str(p, "method"), Str(p, "url"), Int(p, "expires_at")};
-      if (url.method.empty()) url.method = "PUT";
+      PresignedUrl url = PresignedFrom(p);
       if (url.url.starts_with("/")) url.url = server_ + url.url;
       up.parts.push_back(std::move(url));
     }

@@ -3,9 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <thread>
+
 #include "aether/core/digest.h"
 #include "aether/core/files.h"
 #include "aether/core/names.h"
+#include "aether/core/periodic.h"
 #include "aether/core/status.h"
 
 namespace aether {
@@ -85,6 +89,31 @@ TEST(Names, ParsesReleaseVersions) {
   for (const char* bad : {"", "v", "0", "v-1", "3a", "x3", "99999999999999999999"}) {
     EXPECT_EQ(ParseReleaseVersion(bad).status().code(), ErrorCode::kInvalidArgument) << bad;
   }
+}
+
+TEST(Names, ParsesByteSizes) {
+  EXPECT_EQ(*ParseByteSize("0"), 0);
+  EXPECT_EQ(*ParseByteSize("1536"), 1536);
+  EXPECT_EQ(*ParseByteSize("64M"), 64LL << 20);
+  EXPECT_EQ(*ParseByteSize("2T"), 2LL << 40);
+  for (const char* bad : {"", "M", "-1", "1.5G", "12Q", "99999999999T"}) {
+    EXPECT_EQ(ParseByteSize(bad).status().code(), ErrorCode::kInvalidArgument) << bad;
+  }
+}
+
+TEST(Periodic, RunsUntilStoppedAndStopsPromptly) {
+  std::atomic<int> runs{0};
+  auto begin = std::chrono::steady_clock::now();
+  {
+    Periodic p(std::chrono::milliseconds(5), [&runs] { ++runs; });
+    while (runs < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  int after = runs;
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(runs, after) << "no run after destruction";
+  Periodic slow(std::chrono::hours(1), [&runs] { ++runs; });
+  slow.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(2));
 }
 
 TEST(Files, WriteFileAtomicReplacesWithTheGivenMode) {

@@ -144,6 +144,9 @@ struct PresignedUrl {
   // Absolute URL, or a path ("/blobs/…") on aetherd itself that the API layer makes absolute.
   std::string url;
   long long expires_at = 0;  // unix seconds
+  // Headers the client must send exactly as given: they are part of the signature (S3's
+  // x-amz-meta-sha256, x-amz-content-sha256, server-side encryption).
+  std::map<std::string, std::string> headers;
 };
 
 // One part of a multipart blob upload as the client reports it when completing.

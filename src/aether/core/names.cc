@@ -64,6 +64,24 @@ Result<long long> ParseReleaseVersion(std::string_view text) {
   return v;
 }
 
+Result<long long> ParseByteSize(std::string_view text) {
+  constexpr std::string_view kSuffixes = "KMGT";
+  long long multiplier = 1;
+  if (!text.empty()) {
+    if (auto at = kSuffixes.find(text.back()); at != std::string_view::npos) {
+      multiplier = 1LL << (10 * (at + 1));
+      text.remove_suffix(1);
+    }
+  }
+  long long value = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0 ||
+      value > (1LL << 62) / multiplier) {
+    return InvalidArgument("a size is a non-negative number of bytes, K, M, G or T suffix allowed");
+  }
+  return value * multiplier;
+}
+
 std::string NowRfc3339() { return Rfc3339FromUnixMillis(NowUnixMillis()); }
 
 std::string Rfc3339FromUnixMillis(long long ms) {

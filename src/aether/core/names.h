@@ -19,6 +19,10 @@ std::string SanitizeAppName(std::string_view raw);
 // otherwise.
 Result<long long> ParseReleaseVersion(std::string_view text);
 
+// A byte count as operators write it: "1048576", "64M" (suffixes K, M, G, T are powers of
+// 1024). kInvalidArgument for anything else or a negative or overflowing value.
+Result<long long> ParseByteSize(std::string_view text);
+
 // A new random id with a prefix: "dep_3f9a…" (16 hex chars of randomness).
 std::string NewId(std::string_view prefix);
 

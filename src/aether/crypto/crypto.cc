@@ -73,12 +73,17 @@ Result<Digest> Sha256File(const std::string& path, long long* size) {
   return Digest::FromHex(h.FinishHex());
 }
 
-std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+std::string HmacSha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), md.data(), &len);
-  return ToHex(md.data(), len);
+  return {reinterpret_cast<const char*>(md.data()), len};
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  std::string raw = HmacSha256(key, data);
+  return ToHex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
 std::string RandomHex(size_t n) {

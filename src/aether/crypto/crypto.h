@@ -32,7 +32,8 @@ Digest Sha256Digest(std::string_view bytes);
 // Streams a file through sha256; also returns its size through `size` when given.
 Result<Digest> Sha256File(const std::string& path, long long* size = nullptr);
 
-// HMAC-SHA256 of `data` under `key`, lowercase hex.
+// HMAC-SHA256 of `data` under `key`: the 32 raw bytes, or lowercase hex.
+std::string HmacSha256(std::string_view key, std::string_view data);
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
 // `n` bytes from the OS CSPRNG, lowercase hex (2n chars).

@@ -1,10 +1,11 @@
 // Quota checks and retention of unreferenced artifacts.
 #include "aether/service/retention.h"
 
-#include <charconv>
+#include <cctype>
 #include <cstdlib>
 
 #include "aether/core/digest.h"
+#include "aether/core/names.h"
 
 namespace aether {
 namespace {
@@ -13,23 +14,13 @@ Result<long long> EnvSize(const char* name, bool allow_suffix) {
   const char* raw = std::getenv(name);
   std::string_view text = raw != nullptr ? raw : "";
   if (text.empty()) return 0LL;
-  long long multiplier = 1;
-  if (allow_suffix) {
-    constexpr std::string_view kSuffixes = "KMGT";
-    if (auto at = kSuffixes.find(text.back()); at != std::string_view::npos) {
-      multiplier = 1LL << (10 * (at + 1));
-      text.remove_suffix(1);
-    }
-  }
-  long long value = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 0 ||
-      value > (1LL << 62) / multiplier) {
+  auto size = ParseByteSize(text);
+  if (!size.ok() || (!allow_suffix && !std::isdigit(static_cast<unsigned char>(text.back())))) {
     return InvalidArgument(std::string(name) + " must be a non-negative number" +
                            (allow_suffix ? " (K, M, G or T suffix allowed)" : "") + ", not '" +
                            raw + "'");
   }
-  return value * multiplier;
+  return size;
 }
 
 }  // namespace

@@ -169,6 +169,26 @@ class FsBlobStore final : public BlobStore {
     return Status::Ok();
   }
 
+  // Staged files and multipart directories whose last write is at least `max_age` old.
+  Result<int> CollectStaleUploads(std::chrono::seconds max_age) override {
+    const auto cutoff = fs::file_time_type::clock::now() - max_age;
+    int dropped = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(root_ / "uploads", ec)) {
+      std::error_code io;
+      auto written = fs::last_write_time(e.path(), io);
+      if (io || written > cutoff) continue;
+      {
+        std::lock_guard lock(mu_);
+        uploads_.erase(e.path().filename().string());
+      }
+      fs::remove_all(e.path(), io);
+      if (!io) ++dropped;
+    }
+    if (ec) return Internal("cannot list " + (root_ / "uploads").string() + ": " + ec.message());
+    return dropped;
+  }
+
  private:
   fs::path BlobPath(const Digest& d) const { return root_ / "sha256" / std::string(d.hex()); }
   fs::path StagedPath(const Digest& d) const { return root_ / "uploads" / std::string(d.hex()); }

@@ -1,0 +1,26 @@
+// Factory for the S3 BlobStore (MinIO, Ceph RGW, AWS S3). Published blobs live at
+// <prefix>cas/sha256/<hex>, shared by every app (content addressing dedupes across apps);
+// uploads are staged at <prefix>uploads/sha256/<hex> and only copied into the CAS once
+// `complete` has checked them (size, x-amz-meta-sha256 and, up to verify_max_bytes, the full
+// hash). Clients PUT straight to S3 with presigned URLs; multipart upload ids are stateless
+// (they carry the S3 upload id, sizes and digest, MAC'd with `id_key`), so any aetherd replica
+// can complete any upload. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "aether/blob/blob_store.h"
+#include "aether/blob/s3/s3_client.h"
+#include "aether/blob/s3/s3_options.h"
+
+namespace aether::s3 {
+
+// S3 refuses non-final parts under 5 MiB.
+inline constexpr long long kMinPartSize = 5LL << 20;
+
+// Does not touch the network; call Ping() to check the bucket and credentials.
+std::unique_ptr<BlobStore> NewS3BlobStore(S3Options options, std::string id_key,
+                                          S3Client::Clock now = {});
+
+}  // namespace aether::s3
