@@ -74,23 +74,26 @@ class S3BlobStore final : public BlobStore {
 
   Result<PresignedUrl> PresignUpload(const Digest& d, long long /*size*/,
                                      std::chrono::seconds ttl) override {
-    // S3 itself refuses a body whose sha256 is not the digest (x-amz-content-sha256 is signed).
+    // Straight to the CAS key: S3 itself refuses a body whose sha256 is not the digest, since
+    // x-amz-content-sha256 is signed.
     Pairs headers = ObjectHeaders(d);
     headers.emplace_back("x-amz-content-sha256", Hex(d));
-    return s3_.Presign("PUT", StagingKey(d), {}, headers, ttl);
+    return s3_.Presign("PUT", CasKey(d), {}, headers, ttl);
   }
 
   Result<PresignedUrl> PresignDownload(const Digest& d, std::chrono::seconds ttl) override {
     return s3_.Presign("GET", CasKey(d), {}, {}, ttl);
   }
 
+  // As a presigned PUT does: S3 refuses bytes that are not the digest's (kDigestMismatch).
   Status StageUpload(const Digest& d, std::string_view bytes) override {
-    S3Call put{"PUT", StagingKey(d), {}, ObjectHeaders(d), std::string(bytes)};
-    return Expect(put, "staging " + d.str()).status();
+    S3Call put{"PUT", CasKey(d), {}, ObjectHeaders(d), std::string(bytes)};
+    put.payload_hash = Hex(d);
+    return Expect(put, "uploading " + d.str()).status();
   }
 
   Result<long long> CompleteUpload(const Digest& d, long long expected_size) override {
-    return Publish(d, expected_size);
+    return Verify(d, expected_size);
   }
 
   Result<std::string> CreateMultipart(const Digest& d, long long size,
@@ -100,7 +103,7 @@ class S3BlobStore final : public BlobStore {
       return InvalidArgument("S3 needs parts of at least 5 MiB, not " + std::to_string(part_size) +
                              " bytes");
     }
-    S3Call create{"POST", StagingKey(d), {{"uploads", ""}}, ObjectHeaders(d), ""};
+    S3Call create{"POST", CasKey(d), {{"uploads", ""}}, ObjectHeaders(d), ""};
     AETHER_ASSIGN_OR_RETURN(auto res, Expect(create, "starting a multipart upload"));
     AETHER_ASSIGN_OR_RETURN(std::string s3_id, ParseUploadId(res.body));
     return EncodeId({d, size, part_size, count, s3_id});
@@ -110,7 +113,7 @@ class S3BlobStore final : public BlobStore {
                                    std::chrono::seconds ttl) override {
     AETHER_ASSIGN_OR_RETURN(Upload up, DecodeId(upload_id));
     AETHER_RETURN_IF_ERROR(CheckNumber(up, part_number));
-    return s3_.Presign("PUT", StagingKey(up.digest), PartQuery(up, part_number), {}, ttl);
+    return s3_.Presign("PUT", CasKey(up.digest), PartQuery(up, part_number), {}, ttl);
   }
 
   Result<std::string> StagePart(const std::string& upload_id, int part_number,
@@ -122,7 +125,7 @@ class S3BlobStore final : public BlobStore {
       return InvalidArgument("part " + std::to_string(part_number) + " must be " +
                              std::to_string(want) + " bytes, not " + std::to_string(bytes.size()));
     }
-    S3Call put{"PUT", StagingKey(up.digest), PartQuery(up, part_number), {}, std::string(bytes)};
+    S3Call put{"PUT", CasKey(up.digest), PartQuery(up, part_number), {}, std::string(bytes)};
     AETHER_ASSIGN_OR_RETURN(auto res, Expect(put, "uploading part " + std::to_string(part_number)));
     auto etag = res.headers.find("ETag");
     if (etag == res.headers.end()) return Unavailable("S3 returned no ETag for a part");
@@ -136,16 +139,21 @@ class S3BlobStore final : public BlobStore {
     AETHER_ASSIGN_OR_RETURN(Upload up, DecodeId(upload_id));
     AETHER_ASSIGN_OR_RETURN(std::vector<std::string> etags, ListEtags(up));
     AETHER_ASSIGN_OR_RETURN(std::vector<UploadPart> sorted, multipart::CheckParts(parts, etags));
-    S3Call complete{
-        "POST", StagingKey(up.digest), {{"uploadId", up.s3_id}}, {}, CompleteMultipartXml(sorted)};
+    const std::string key = CasKey(up.digest);
+    if (auto size = Size(up.digest); size.ok()) {  // published meanwhile: keep that copy
+      (void)Expect({"DELETE", key, {{"uploadId", up.s3_id}}, {}, ""}, "aborting");
+      return std::make_pair(up.digest, *size);
+    }
+    S3Call complete{"POST", key, {{"uploadId", up.s3_id}}, {}, CompleteMultipartXml(sorted)};
+    complete.timeout = std::chrono::minutes(10);
     AETHER_RETURN_IF_ERROR(Expect(complete, "completing a multipart upload").status());
-    AETHER_ASSIGN_OR_RETURN(long long size, Publish(up.digest, up.size));
+    AETHER_ASSIGN_OR_RETURN(long long size, Verify(up.digest, up.size));
     return std::make_pair(up.digest, size);
   }
 
   Status AbortMultipart(const std::string& upload_id) override {
     AETHER_ASSIGN_OR_RETURN(Upload up, DecodeId(upload_id));
-    S3Call abort{"DELETE", StagingKey(up.digest), {{"uploadId", up.s3_id}}, {}, ""};
+    S3Call abort{"DELETE", CasKey(up.digest), {{"uploadId", up.s3_id}}, {}, ""};
     return Expect(abort, "aborting a multipart upload").status();
   }
 
@@ -155,28 +163,14 @@ class S3BlobStore final : public BlobStore {
     return Expect({"DELETE", CasKey(d), {}, {}, ""}, "deleting " + d.str()).status();
   }
 
+  // Single PUTs land verified (S3 checked the signed hash), so only multipart uploads can be
+  // left half done.
   Result<int> CollectStaleUploads(std::chrono::seconds max_age) override {
     const long long cutoff = s3_.Now() - max_age.count();
-    const std::string prefix = s3_.options().prefix + "uploads/";
     int dropped = 0;
-    // Staged single-PUT objects and completed-but-unpublished multipart objects.
-    std::string token;
-    do {
-      Pairs q{{"list-type", "2"}, {"prefix", prefix}};
-      if (!token.empty()) q.emplace_back("continuation-token", token);
-      AETHER_ASSIGN_OR_RETURN(auto res, Expect({"GET", "", q, {}, ""}, "listing staged uploads"));
-      AETHER_ASSIGN_OR_RETURN(ObjectList list, ParseListObjects(res.body));
-      for (const auto& o : list.objects) {
-        if (o.modified < 0 || o.modified > cutoff) continue;
-        AETHER_RETURN_IF_ERROR(Expect({"DELETE", o.key, {}, {}, ""}, "dropping " + o.key).status());
-        ++dropped;
-      }
-      token = list.truncated ? list.next_token : "";
-    } while (!token.empty());
-    // Multipart uploads that were started and never completed nor aborted.
     std::string key_marker, id_marker;
     do {
-      Pairs q{{"uploads", ""}, {"prefix", prefix}};
+      Pairs q{{"uploads", ""}, {"prefix", s3_.options().prefix + "cas/"}};
       if (!key_marker.empty()) q.emplace_back("key-marker", key_marker);
       if (!id_marker.empty()) q.emplace_back("upload-id-marker", id_marker);
       AETHER_ASSIGN_OR_RETURN(auto res, Expect({"GET", "", q, {}, ""}, "listing uploads"));
@@ -196,9 +190,6 @@ class S3BlobStore final : public BlobStore {
  private:
   std::string CasKey(const Digest& d) const {
     return s3_.options().prefix + "cas/sha256/" + Hex(d);
-  }
-  std::string StagingKey(const Digest& d) const {
-    return s3_.options().prefix + "uploads/sha256/" + Hex(d);
   }
 
   // Headers every new object carries: its digest, and server-side encryption when configured.
@@ -242,16 +233,11 @@ class S3BlobStore final : public BlobStore {
     return std::move(res.body);
   }
 
-  // Checks the staged object for `d` and copies it into the CAS; the staged copy is dropped
-  // either way. Completing a digest that is already published is ok.
-  Result<long long> Publish(const Digest& d, long long expected_size) {
-    const std::string staged = StagingKey(d);
-    auto drop_staged = [&] { (void)s3_.Send({"DELETE", staged, {}, {}, ""}); };
-    if (auto size = Size(d); size.ok()) {
-      drop_staged();
-      return size;
-    }
-    auto head = Head(staged, "the upload of " + d.str());
+  // Checks the object at the digest's key: its size, its x-amz-meta-sha256 and, up to
+  // verify_max_bytes, the sha256 of its bytes. A mismatch deletes it.
+  Result<long long> Verify(const Digest& d, long long expected_size) {
+    const std::string key = CasKey(d);
+    auto head = Head(key, "blob " + d.str());
     if (!head.ok()) {
       if (head.status().code() == ErrorCode::kNotFound) {
         return NotFound("nothing was uploaded for " + d.str());
@@ -268,7 +254,7 @@ class S3BlobStore final : public BlobStore {
           ErrorCode::kDigestMismatch,
           "uploaded " + std::to_string(size) + " bytes, expected " + std::to_string(expected_size));
     } else if (size <= s3_.options().verify_max_bytes) {
-      AETHER_ASSIGN_OR_RETURN(std::string bytes, Read(staged, "the upload of " + d.str()));
+      AETHER_ASSIGN_OR_RETURN(std::string bytes, Read(key, "blob " + d.str()));
       Digest actual = crypto::Sha256Digest(bytes);
       if (actual != d) {
         verdict = Status(ErrorCode::kDigestMismatch,
@@ -276,17 +262,9 @@ class S3BlobStore final : public BlobStore {
       }
     }
     if (!verdict.ok()) {
-      drop_staged();
+      (void)s3_.Send({"DELETE", key, {}, {}, ""});
       return verdict;
     }
-    const auto& o = s3_.options();
-    Pairs copy{{"x-amz-copy-source", "/" + o.bucket + "/" + UriEncode(staged, true)},
-               {"x-amz-metadata-directive", "COPY"}};
-    AddEncryption(copy);
-    S3Call publish{"PUT", CasKey(d), {}, copy, ""};
-    publish.timeout = std::chrono::minutes(10);
-    AETHER_RETURN_IF_ERROR(Expect(publish, "publishing " + d.str()).status());
-    drop_staged();
     return size;
   }
 
@@ -298,7 +276,7 @@ class S3BlobStore final : public BlobStore {
       Pairs q{{"uploadId", up.s3_id}};
       if (marker > 0) q.emplace_back("part-number-marker", std::to_string(marker));
       AETHER_ASSIGN_OR_RETURN(auto res,
-                              Expect({"GET", StagingKey(up.digest), q, {}, ""}, "listing parts"));
+                              Expect({"GET", CasKey(up.digest), q, {}, ""}, "listing parts"));
       if (auto err = ParseError(res.body)) return s3_.ErrorFor(res, "listing parts");
       AETHER_ASSIGN_OR_RETURN(PartList list, ParseListParts(res.body));
       for (const auto& p : list.parts) {

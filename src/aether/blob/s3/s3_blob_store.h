@@ -1,10 +1,12 @@
-// Factory for the S3 BlobStore (MinIO, Ceph RGW, AWS S3). Published blobs live at
-// <prefix>cas/sha256/<hex>, shared by every app (content addressing dedupes across apps);
-// uploads are staged at <prefix>uploads/sha256/<hex> and only copied into the CAS once
-// `complete` has checked them (size, x-amz-meta-sha256 and, up to verify_max_bytes, the full
-// hash). Clients PUT straight to S3 with presigned URLs; multipart upload ids are stateless
-// (they carry the S3 upload id, sizes and digest, MAC'd with `id_key`), so any aetherd replica
-// can complete any upload. Thread-safe.
+// Factory for the S3 BlobStore (MinIO, Ceph RGW, AWS S3). Blobs live at
+// <prefix>cas/sha256/<hex>, shared by every app (content addressing dedupes across apps), each
+// with x-amz-meta-sha256. Clients PUT straight to S3 with presigned URLs: a single PUT signs
+// x-amz-content-sha256 = the digest, so S3 itself refuses any other body and the object lands
+// in place, checked; a multipart upload is completed in place by `complete`. `complete` then
+// HEADs the object (size, x-amz-meta-sha256) and, up to verify_max_bytes, re-hashes it,
+// deleting it on a mismatch. No server-side copy is needed (RGW cannot copy SSE-KMS objects).
+// Multipart upload ids are stateless (S3's upload id, sizes and digest, MAC'd with `id_key`),
+// so any aetherd replica can complete any upload. Thread-safe.
 #pragma once
 
 #include <memory>

@@ -74,7 +74,7 @@ Result<http::Response> S3Client::Send(const S3Call& call) {
   for (int attempt = 0; attempt < std::max(1, options_.max_attempts); ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(Backoff(attempt));
     SignedRequest r{call.method, PathFor(call.key), call.query, call.headers,
-                    crypto::Sha256Hex(call.body)};
+                    call.payload_hash.empty() ? crypto::Sha256Hex(call.body) : call.payload_hash};
     r.headers.emplace_back("host", Host());
     std::string auth = AuthorizationHeader(r, options_.credentials, options_.region, Now());
     http::ClientRequest req;

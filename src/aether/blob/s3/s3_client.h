@@ -27,6 +27,9 @@ struct S3Call {
   Pairs headers;     // extra headers, all signed
   std::string body;  // in-memory body; its sha256 is signed
   std::chrono::milliseconds timeout{60000};
+  // The signed payload hash when it is not the body's: S3 then refuses the body (a promised
+  // digest for a blob the server stages itself).
+  std::string payload_hash{};
 };
 
 class S3Client {

@@ -1,5 +1,5 @@
 // S3Options: where the S3 blob store keeps artifacts and how it signs, from the standard AWS
-// variables plus AETHER_* ones (see docs/operations.md, "S3 artifact storage"). Plain data.
+// variables plus AETHER_* ones (see docs/storage.md). Plain data.
 #pragma once
 
 #include <functional>
