@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "aether/blob/s3/s3_xml.h"
 #include "aether/cli/config.h"
 #include "aether/crypto/crypto.h"
 #include "aether/wire/wire.h"
@@ -103,6 +104,10 @@ Status StatusFromResponse(const http::Response& res, std::string_view what) {
     }
     message = Str(j, "message");
     if (message.empty()) message = name;
+  }
+  if (auto s3 = s3::ParseError(res.body); message.empty() && s3) {  // a presigned S3 URL
+    message = std::string(what) + ": S3 answered " + std::to_string(res.status) + " " + s3->code +
+              (s3->message.empty() ? "" : " (" + s3->message + ")");
   }
   if (message.empty()) {
     std::string body = res.body.substr(0, 160);

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "aether/cli/test_util.h"
@@ -59,6 +61,42 @@ TEST(ApiClient, StatusWithoutEnvelopeUsesHttpStatus) {
   EXPECT_EQ(ErrorCodeForHttpStatus(409), ErrorCode::kConflict);
   EXPECT_EQ(ErrorCodeForHttpStatus(418), ErrorCode::kInvalidArgument);
   EXPECT_EQ(ErrorCodeForHttpStatus(500), ErrorCode::kInternal);
+}
+
+TEST(ApiClient, S3ErrorsAreReadFromTheirXml) {
+  http::Response res;
+  res.status = 403;
+  res.body =
+      "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code>"
+      "<Message>Request has expired</Message></Error>";
+  Status st = StatusFromResponse(res, "upload");
+  EXPECT_EQ(st.code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(st.message(), "upload: S3 answered 403 AccessDenied (Request has expired)");
+}
+
+TEST(ApiClient, PresignedHeadersAreSentAsGiven) {
+  FakeHttp http([](const http::ClientRequest& req) {
+    if (req.url == "http://srv/artifacts/presign") {
+      return Result<http::Response>(JsonReply(
+          200, R"({"method":"PUT","url":"http://s3/b/k?X-Amz-Signature=s","expires_at":9,)"
+               R"("headers":{"x-amz-content-sha256":"ab","x-amz-meta-sha256":"ab"}})"));
+    }
+    return Result<http::Response>(JsonReply(200, "{}"));
+  });
+  ApiClient api(http, "http://srv", "tok");
+  auto url = api.Presign("sha256:ab", 3);
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  EXPECT_EQ(url->url, "http://s3/b/k?X-Amz-Signature=s");
+  EXPECT_EQ(url->headers.size(), 2u);
+  auto file = std::filesystem::temp_directory_path() / "aether-presigned-headers-test";
+  std::ofstream(file) << "abc";
+  ASSERT_TRUE(api.PutPresigned(*url, file.string(), nullptr).ok());
+  const auto& put = http.requests.back();
+  EXPECT_EQ(put.url, url->url);
+  EXPECT_EQ(put.headers.at("x-amz-content-sha256"), "ab");
+  EXPECT_EQ(put.headers.at("x-amz-meta-sha256"), "ab");
+  EXPECT_EQ(put.headers.count("Authorization"), 0u) << "no bearer token to S3";
+  std::filesystem::remove(file);
 }
 
 TEST(ApiClient, UnauthenticatedSuggestsLogin) {

@@ -93,7 +93,9 @@ Result<http::Response> S3Client::Send(const S3Call& call) {
       if (c != ErrorCode::kUnavailable && c != ErrorCode::kTimeout) break;
       continue;
     }
-    auto err = ParseError(last->body);
+    // S3 may also answer 200 with an <Error> (CompleteMultipartUpload); bodies of objects are
+    // not parsed.
+    auto err = last->body.size() < (64 << 10) ? ParseError(last->body) : std::nullopt;
     if (!Retryable(last->status) && !(err && RetryableCode(err->code))) break;
   }
   Release(std::move(client));
