@@ -210,7 +210,7 @@ mon data = $DIR/mon/\$cluster-\$id
 osd data = $DIR/osd/\$cluster-\$id
 keyring = $DIR/keyring
 [client.rgw.gw]
-rgw frontends = beast endpoint=127.0.0.1:$port
+rgw frontends = beast endpoint=127.0.0.1:$port tcp_nodelay=1
 rgw enable lc threads = false
 rgw enable gc threads = false
 rgw enable quota threads = false

@@ -1,8 +1,11 @@
 // ApiClient: request building, envelope decoding and JSON codecs for the API's value types.
 #include "aether/cli/api_client.h"
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <thread>
 
 #include "aether/blob/s3/s3_xml.h"
@@ -221,11 +224,11 @@ Result<PresignedUrl> ApiClient::Presign(const std::string& digest, int64_t size)
 
 Status ApiClient::PutPresigned(const PresignedUrl& url, const std::string& file,
                                const std::function<void(int64_t, int64_t)>& progress) {
-  return PutFile(url, file, 0, -1, progress).status();
+  return PutFile(http_, url, file, 0, -1, progress).status();
 }
 
-Result<http::Response> ApiClient::PutFile(const PresignedUrl& url, const std::string& file,
-                                          int64_t offset, int64_t length,
+Result<http::Response> ApiClient::PutFile(http::Client& client, const PresignedUrl& url,
+                                          const std::string& file, int64_t offset, int64_t length,
                                           const std::function<void(int64_t, int64_t)>& progress) {
   http::ClientRequest req;
   req.method = url.method;
@@ -238,7 +241,7 @@ Result<http::Response> ApiClient::PutFile(const PresignedUrl& url, const std::st
   req.headers["User-Agent"] = "aether-cli/" + std::string(kCliVersion);
   req.timeout = std::chrono::minutes(30);
   req.progress = progress;
-  AETHER_ASSIGN_OR_RETURN(http::Response res, http_.Send(req));
+  AETHER_ASSIGN_OR_RETURN(http::Response res, client.Send(req));
   if (res.status < 200 || res.status >= 300) return StatusFromResponse(res, "upload");
   return res;
 }
@@ -264,7 +267,65 @@ Result<MultipartUpload> ApiClient::CreateUpload(const std::string& digest, int64
 Result<std::string> ApiClient::PutPart(const PresignedUrl& url, const std::string& file,
                                        int64_t offset, int64_t length,
                                        const std::function<void(int64_t, int64_t)>& progress) {
-  AETHER_ASSIGN_OR_RETURN(http::Response res, PutFile(url, file, offset, length, progress));
+  return PutPartWith(http_, url, file, offset, length, progress);
+}
+
+Result<std::vector<UploadPart>> ApiClient::PutParts(const MultipartUpload& up,
+                                                    const std::string& file, int64_t size,
+                                                    int concurrency,
+                                                    const std::function<void(int64_t)>& progress) {
+  const size_t count = up.parts.size();
+  std::vector<std::string> etags(count);
+  std::vector<int64_t> sent(count, 0);
+  std::mutex mu;  // guards everything above, `next` and `failure`
+  size_t next = 0;
+  Status failure = Status::Ok();
+  auto worker = [&](http::Client& client) {
+    for (;;) {
+      size_t i = 0;
+      {
+        std::lock_guard lock(mu);
+        if (!failure.ok() || next == count) return;
+        i = next++;
+      }
+      const int64_t offset = static_cast<int64_t>(i) * up.part_size;
+      const int64_t length = std::min(up.part_size, size - offset);
+      auto etag = PutPartWith(client, up.parts[i], file, offset, length,
+                              [&, i](int64_t done, int64_t /*total*/) {
+                                std::lock_guard lock(mu);
+                                sent[i] = done;
+                                if (progress) progress(std::reduce(sent.begin(), sent.end()));
+                              });
+      std::lock_guard lock(mu);
+      if (!etag.ok()) {
+        if (failure.ok()) failure = etag.status();
+        return;
+      }
+      etags[i] = std::move(etag).value();
+    }
+  };
+  const size_t workers = make_client_ ? std::clamp<size_t>(concurrency, 1, count) : 1;
+  if (workers == 1) {
+    worker(http_);
+  } else {
+    std::vector<std::unique_ptr<http::Client>> clients;
+    std::vector<std::thread> threads;
+    for (size_t w = 0; w < workers; ++w) {
+      clients.push_back(make_client_());
+      threads.emplace_back([&worker, c = clients.back().get()] { worker(*c); });
+    }
+    for (auto& t : threads) t.join();
+  }
+  if (!failure.ok()) return failure;
+  std::vector<UploadPart> parts;
+  for (size_t i = 0; i < count; ++i) parts.push_back({static_cast<int>(i) + 1, etags[i]});
+  return parts;
+}
+
+Result<std::string> ApiClient::PutPartWith(http::Client& client, const PresignedUrl& url,
+                                           const std::string& file, int64_t offset, int64_t length,
+                                           const std::function<void(int64_t, int64_t)>& progress) {
+  AETHER_ASSIGN_OR_RETURN(http::Response res, PutFile(client, url, file, offset, length, progress));
   // The ETag header (what S3 sends), else the JSON body's "etag" (what aetherd also sends).
   std::string etag;
   if (auto it = res.headers.find("ETag"); it != res.headers.end()) etag = it->second;

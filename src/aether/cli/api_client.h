@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -74,6 +75,17 @@ class ApiClient {
   Result<std::string> PutPart(const PresignedUrl& url, const std::string& file, int64_t offset,
                               int64_t length,
                               const std::function<void(int64_t, int64_t)>& progress = nullptr);
+  // PUTs every part of the `size`-byte `file` (part i+1 is bytes [i·part_size, …) to
+  // up.parts[i]), up to `concurrency` at once, each on its own HTTP client (one at a time
+  // without a client factory). Stops at the first failure. `progress` gets the bytes sent
+  // so far over all parts. Returns the parts with their ETags, in order.
+  Result<std::vector<UploadPart>> PutParts(const MultipartUpload& up, const std::string& file,
+                                           int64_t size, int concurrency,
+                                           const std::function<void(int64_t)>& progress = nullptr);
+  // Where parallel transfers get their HTTP clients (the CLI's own factory).
+  void SetClientFactory(std::function<std::unique_ptr<http::Client>()> make) {
+    make_client_ = std::move(make);
+  }
   Status CompleteUpload(const std::string& upload_id, const std::vector<UploadPart>& parts);
   Status AbortUpload(const std::string& upload_id);
   // Registers the manifest bytes with their evidence; returns what the server verified.
@@ -102,9 +114,12 @@ class ApiClient {
  private:
   // PUTs bytes [offset, offset + length) of `file` (length -1: to the end) with no bearer
   // token; non-2xx responses become a Status.
-  Result<http::Response> PutFile(const PresignedUrl& url, const std::string& file, int64_t offset,
-                                 int64_t length,
+  Result<http::Response> PutFile(http::Client& client, const PresignedUrl& url,
+                                 const std::string& file, int64_t offset, int64_t length,
                                  const std::function<void(int64_t, int64_t)>& progress);
+  Result<std::string> PutPartWith(http::Client& client, const PresignedUrl& url,
+                                  const std::string& file, int64_t offset, int64_t length,
+                                  const std::function<void(int64_t, int64_t)>& progress);
   // Sends an authenticated JSON request; non-2xx responses become a Status.
   Result<http::Response> Call(const std::string& method, const std::string& path,
                               const std::string& body = "");
@@ -116,6 +131,7 @@ class ApiClient {
                                   const std::string& body = "");
 
   http::Client& http_;
+  std::function<std::unique_ptr<http::Client>()> make_client_;
   std::string server_;
   std::string token_;
 };

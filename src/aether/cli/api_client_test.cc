@@ -5,9 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "aether/cli/test_util.h"
+#include "aether/http/test_util.h"
 
 namespace aether::cli {
 namespace {
@@ -193,6 +197,60 @@ TEST(ApiClient, MalformedSuccessBodyIsAnError) {
   });
   ApiClient api(http, "http://srv", "tok");
   EXPECT_EQ(api.ListApps().status().code(), ErrorCode::kInternal);
+}
+
+}  // namespace
+}  // namespace aether::cli
+
+namespace aether::cli {
+namespace {
+
+// Parts go up concurrently, each with its own byte range, and the first failure is returned.
+TEST(ApiClientParts, UploadsPartsConcurrentlyWithTheirRanges) {
+  std::mutex mu;
+  std::map<std::string, std::string> got;
+  int active = 0, peak = 0;
+  auto server = http::testing::Start([&](http::Request& req) {
+    {
+      std::lock_guard lock(mu);
+      peak = std::max(peak, ++active);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::lock_guard lock(mu);
+    --active;
+    if (req.path == "/part/4") return http::Response::Text(500, "<Error><Code>X</Code></Error>");
+    got[req.path] = req.body;
+    http::Response res = http::Response::Text(200, "");
+    res.headers["ETag"] = "\"e" + req.path.substr(6) + "\"";
+    return res;
+  });
+  auto file = std::filesystem::temp_directory_path() / "aether-parts-test";
+  std::ofstream(file) << "aaabbbcccdd";
+  auto plan = [&](int parts) {
+    MultipartUpload up{"up", 3, {}};
+    for (int n = 1; n <= parts; ++n) {
+      up.parts.push_back({"PUT", http::testing::Url(*server, "/part/" + std::to_string(n)), 0, {}});
+    }
+    return up;
+  };
+  auto http = http::NewClient();
+  ApiClient api(*http, "http://unused", "tok");
+  api.SetClientFactory([] { return http::NewClient(); });
+  int64_t last_progress = 0;
+  auto parts = api.PutParts(plan(3), file.string(), 9, 3, [&](int64_t n) { last_progress = n; });
+  ASSERT_TRUE(parts.ok()) << parts.status().ToString();
+  ASSERT_EQ(parts->size(), 3u);
+  EXPECT_EQ((*parts)[1].number, 2);
+  EXPECT_EQ((*parts)[1].etag, "e2");
+  EXPECT_EQ(got["/part/1"], "aaa");
+  EXPECT_EQ(got["/part/3"], "ccc");
+  EXPECT_EQ(peak, 3) << "three parts at once";
+  EXPECT_EQ(last_progress, 9);
+  auto failed = api.PutParts(plan(4), file.string(), 11, 2);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("S3 answered 500 X"), std::string::npos)
+      << failed.status().ToString();
+  std::filesystem::remove(file);
 }
 
 }  // namespace

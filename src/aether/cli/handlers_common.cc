@@ -15,6 +15,7 @@ Result<Session> Connect(Context& ctx) {
   Session s;
   s.http = ctx.make_http();
   s.api = std::make_unique<ApiClient>(*s.http, config.server, config.token);
+  s.api->SetClientFactory(ctx.make_http);
   return s;
 }
 

@@ -10,7 +10,15 @@
 namespace aether::cli {
 namespace {
 
-// PUTs each part of `l` (only its byte range of the file) and collects the ETags.
+// How many parts go up at once: AETHER_UPLOAD_CONCURRENCY (1-16), default 4.
+int UploadConcurrency() {
+  const char* env = std::getenv("AETHER_UPLOAD_CONCURRENCY");
+  int v = 0;
+  if (env != nullptr) std::from_chars(env, env + std::strlen(env), v);
+  return v >= 1 && v <= 16 ? v : 4;
+}
+
+// PUTs the parts of `l` (each only its byte range of the file) and collects the ETags.
 Result<std::vector<UploadPart>> PutParts(ApiClient& api, Output& out, const std::string& label,
                                          const artifact::PackedLayer& l,
                                          const MultipartUpload& up) {
@@ -19,18 +27,8 @@ Result<std::vector<UploadPart>> PutParts(ApiClient& api, Output& out, const std:
     return Internal("the server planned " + std::to_string(up.parts.size()) + " parts for " +
                     std::to_string(l.size) + " bytes in parts of " + std::to_string(up.part_size));
   }
-  std::vector<UploadPart> parts;
-  for (size_t i = 0; i < up.parts.size(); ++i) {
-    const int64_t offset = static_cast<int64_t>(i) * up.part_size;
-    const int64_t length = std::min(up.part_size, l.size - offset);
-    AETHER_ASSIGN_OR_RETURN(
-        std::string etag, api.PutPart(up.parts[i], l.path, offset, length,
-                                      [&out, &label, &l, offset](int64_t sent, int64_t /*total*/) {
-                                        out.Progress(label, offset + sent, l.size);
-                                      }));
-    parts.push_back({static_cast<int>(i) + 1, std::move(etag)});
-  }
-  return parts;
+  return api.PutParts(up, l.path, l.size, UploadConcurrency(),
+                      [&out, &label, &l](int64_t sent) { out.Progress(label, sent, l.size); });
 }
 
 // Presign, one PUT of the whole file, complete.

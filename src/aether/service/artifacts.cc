@@ -118,7 +118,9 @@ Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
   }
   long long total = 0;
   for (const auto& layer : m.layers) {
-    // The blob store re-hashed each layer when its upload completed: present means verified.
+    // The blob store checked each layer when its upload completed (re-hashed on fs; on S3 by
+    // size and x-amz-meta-sha256, and re-hashed up to AETHER_S3_VERIFY_MAX_BYTES); the agent
+    // re-hashes every layer again before it unpacks it.
     auto size = blobs_.Size(layer.digest);
     if (!size.ok()) {
       return FailedPrecondition("layer " + layer.digest.str() +
