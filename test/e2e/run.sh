@@ -5,28 +5,21 @@ set -uo pipefail
 
 BIN=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d /tmp/aether-e2e.XXXXXX)
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache NO_COLOR=1
 unset AETHER_SERVER AETHER_TOKEN
-PASSED=0
-FAILED=0
 AETHERD_PID=""
 POLICY_PID=""
 
 cleanup() {
-  [[ -n $AETHERD_PID ]] && kill "$AETHERD_PID" 2>/dev/null && wait "$AETHERD_PID" 2>/dev/null
   [[ -n $POLICY_PID ]] && kill "$POLICY_PID" 2>/dev/null && wait "$POLICY_PID" 2>/dev/null
-  # aetherd leaves its apps running on SIGTERM (it re-attaches on start): stop them too.
-  pkill -TERM -f "$WORK/data" 2>/dev/null; sleep 0.5; pkill -KILL -f "$WORK/data" 2>/dev/null
+  stop_aetherd "$AETHERD_PID" "$WORK/data"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-pass() { PASSED=$((PASSED + 1)); echo "ok   - $1"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL - $1"; [[ $# -gt 1 ]] && echo "       $2"; }
-check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-aether() { "$BIN/aether" "$@"; }
 
 # --- start aetherd on its embedded defaults --------------------------------------------
 API_PORT=$(free_port)

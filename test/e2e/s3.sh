@@ -8,28 +8,22 @@ set -uo pipefail
 
 BIN=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 : "${AETHER_S3_ENDPOINT_URL:?the rgw fixture sets AETHER_S3_ENDPOINT_URL}"
 : "${AETHER_ARTIFACT_BUCKET:?the rgw fixture sets AETHER_ARTIFACT_BUCKET}"
 WORK=$(mktemp -d /tmp/aether-e2e-s3.XXXXXX)
 export XDG_CONFIG_HOME=$WORK/config XDG_CACHE_HOME=$WORK/cache NO_COLOR=1
 export AETHER_S3_PREFIX=e2e-$(basename "$WORK")/
 unset AETHER_SERVER AETHER_TOKEN AETHER_MULTIPART_THRESHOLD
-PASSED=0
-FAILED=0
 AETHERD_PID=""
 
 cleanup() {
-  [[ -n $AETHERD_PID ]] && kill "$AETHERD_PID" 2>/dev/null && wait "$AETHERD_PID" 2>/dev/null
-  pkill -TERM -f "$WORK/data" 2>/dev/null; sleep 0.5; pkill -KILL -f "$WORK/data" 2>/dev/null
+  stop_aetherd "$AETHERD_PID" "$WORK/data"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-pass() { PASSED=$((PASSED + 1)); echo "ok   - $1"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAIL - $1"; [[ $# -gt 1 ]] && echo "       $2"; }
-check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-aether() { "$BIN/aether" "$@"; }
 # Keys under our prefix in the bucket (SigV4 by curl; the query value must be pre-encoded).
 s3_keys() {
   local prefix; prefix=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$AETHER_S3_PREFIX$1")
