@@ -12,7 +12,8 @@
 namespace aether::s3 {
 namespace {
 
-bool Retryable(int status) { return status == 429 || status >= 500; }
+// 501 Not Implemented will not change on a retry.
+bool Retryable(int status) { return status == 429 || (status >= 500 && status != 501); }
 
 bool RetryableCode(const std::string& code) {
   return code == "SlowDown" || code == "RequestTimeout" || code == "InternalError" ||
