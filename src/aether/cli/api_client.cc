@@ -264,12 +264,6 @@ Result<MultipartUpload> ApiClient::CreateUpload(const std::string& digest, int64
   return up;
 }
 
-Result<std::string> ApiClient::PutPart(const PresignedUrl& url, const std::string& file,
-                                       int64_t offset, int64_t length,
-                                       const std::function<void(int64_t, int64_t)>& progress) {
-  return PutPartWith(http_, url, file, offset, length, progress);
-}
-
 Result<std::vector<UploadPart>> ApiClient::PutParts(const MultipartUpload& up,
                                                     const std::string& file, int64_t size,
                                                     int concurrency,
@@ -290,12 +284,12 @@ Result<std::vector<UploadPart>> ApiClient::PutParts(const MultipartUpload& up,
       }
       const int64_t offset = static_cast<int64_t>(i) * up.part_size;
       const int64_t length = std::min(up.part_size, size - offset);
-      auto etag = PutPartWith(client, up.parts[i], file, offset, length,
-                              [&, i](int64_t done, int64_t /*total*/) {
-                                std::lock_guard lock(mu);
-                                sent[i] = done;
-                                if (progress) progress(std::reduce(sent.begin(), sent.end()));
-                              });
+      auto etag = PutPart(client, up.parts[i], file, offset, length,
+                          [&, i](int64_t done, int64_t /*total*/) {
+                            std::lock_guard lock(mu);
+                            sent[i] = done;
+                            if (progress) progress(std::reduce(sent.begin(), sent.end()));
+                          });
       std::lock_guard lock(mu);
       if (!etag.ok()) {
         if (failure.ok()) failure = etag.status();
@@ -322,16 +316,14 @@ Result<std::vector<UploadPart>> ApiClient::PutParts(const MultipartUpload& up,
   return parts;
 }
 
-Result<std::string> ApiClient::PutPartWith(http::Client& client, const PresignedUrl& url,
-                                           const std::string& file, int64_t offset, int64_t length,
-                                           const std::function<void(int64_t, int64_t)>& progress) {
+Result<std::string> ApiClient::PutPart(http::Client& client, const PresignedUrl& url,
+                                       const std::string& file, int64_t offset, int64_t length,
+                                       const std::function<void(int64_t, int64_t)>& progress) {
   AETHER_ASSIGN_OR_RETURN(http::Response res, PutFile(client, url, file, offset, length, progress));
   // The ETag header (what S3 sends), else the JSON body's "etag" (what aetherd also sends).
   std::string etag;
-  if (auto it = res.headers.find("ETag"); it != res.headers.end()) etag = it->second;
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
-    etag = etag.substr(1, etag.size() - 2);
-  }
+  if (auto it = res.headers.find("ETag"); it != res.headers.end())
+    etag = s3::UnquoteEtag(it->second);
   if (etag.empty()) {
     json j = json::parse(res.body, nullptr, /*allow_exceptions=*/false);
     if (j.is_object()) etag = Str(j, "etag");

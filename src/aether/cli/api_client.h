@@ -71,10 +71,6 @@ class ApiClient {
 
   // Multipart: POST /artifacts/uploads, a PUT per part, then complete (or abort).
   Result<MultipartUpload> CreateUpload(const std::string& digest, int64_t size);
-  // Streams bytes [offset, offset + length) of `file` to a part URL; returns the part's ETag.
-  Result<std::string> PutPart(const PresignedUrl& url, const std::string& file, int64_t offset,
-                              int64_t length,
-                              const std::function<void(int64_t, int64_t)>& progress = nullptr);
   // PUTs every part of the `size`-byte `file` (part i+1 is bytes [i·part_size, …) to
   // up.parts[i]), up to `concurrency` at once, each on its own HTTP client (one at a time
   // without a client factory). Stops at the first failure. `progress` gets the bytes sent
@@ -117,9 +113,10 @@ class ApiClient {
   Result<http::Response> PutFile(http::Client& client, const PresignedUrl& url,
                                  const std::string& file, int64_t offset, int64_t length,
                                  const std::function<void(int64_t, int64_t)>& progress);
-  Result<std::string> PutPartWith(http::Client& client, const PresignedUrl& url,
-                                  const std::string& file, int64_t offset, int64_t length,
-                                  const std::function<void(int64_t, int64_t)>& progress);
+  // Streams bytes [offset, offset + length) of `file` to a part URL; returns the part's ETag.
+  Result<std::string> PutPart(http::Client& client, const PresignedUrl& url,
+                              const std::string& file, int64_t offset, int64_t length,
+                              const std::function<void(int64_t, int64_t)>& progress);
   // Sends an authenticated JSON request; non-2xx responses become a Status.
   Result<http::Response> Call(const std::string& method, const std::string& path,
                               const std::string& body = "");

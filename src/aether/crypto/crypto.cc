@@ -12,19 +12,34 @@
 #include <stdexcept>
 
 namespace aether::crypto {
-namespace {
-
-std::string ToHex(const unsigned char* p, size_t n) {
+std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kHex[p[i] >> 4];
-    out[2 * i + 1] = kHex[p[i] & 0xf];
+  std::string out(bytes.size() * 2, '0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kHex[b >> 4];
+    out[2 * i + 1] = kHex[b & 0xf];
   }
   return out;
 }
 
-}  // namespace
+Result<std::string> HexDecode(std::string_view hex) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.size() % 2 != 0) return InvalidArgument("hex text has an odd length");
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = nibble(hex[2 * i]);
+    int lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return InvalidArgument("not a hex digit in '" + std::string(hex) + "'");
+    out[i] = static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
 
 struct Sha256::Impl {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -44,7 +59,7 @@ std::string Sha256::FinishHex() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   EVP_DigestFinal_ex(impl_->ctx, md.data(), &len);
-  return ToHex(md.data(), len);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(md.data()), len));
 }
 
 std::string Sha256Hex(std::string_view bytes) {
@@ -82,8 +97,7 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 }
 
 std::string HmacSha256Hex(std::string_view key, std::string_view data) {
-  std::string raw = HmacSha256(key, data);
-  return ToHex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  return HexEncode(HmacSha256(key, data));
 }
 
 std::string RandomHex(size_t n) {
@@ -92,7 +106,7 @@ std::string RandomHex(size_t n) {
     std::fputs("aether: OpenSSL RAND_bytes failed\n", stderr);
     std::abort();
   }
-  return ToHex(reinterpret_cast<const unsigned char*>(raw.data()), n);
+  return HexEncode(raw);
 }
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {

@@ -36,6 +36,10 @@ Result<Digest> Sha256File(const std::string& path, long long* size = nullptr);
 std::string HmacSha256(std::string_view key, std::string_view data);
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
+// Lowercase hex of `bytes`, and back (either case; kInvalidArgument for anything else).
+std::string HexEncode(std::string_view bytes);
+Result<std::string> HexDecode(std::string_view hex);
+
 // `n` bytes from the OS CSPRNG, lowercase hex (2n chars).
 std::string RandomHex(size_t n);
 

@@ -35,6 +35,15 @@ TEST(Hmac, Rfc4231Case2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(Hex, RoundTripsAndRefusesNonHex) {
+  const std::string bytes("\x00\x7f\x80\xff ~", 6);
+  EXPECT_EQ(HexEncode(bytes), "007f80ff207e");
+  EXPECT_EQ(*HexDecode("007F80ff207e"), bytes);
+  EXPECT_EQ(*HexDecode(""), "");
+  EXPECT_EQ(HexDecode("abc").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(HexDecode("zz").status().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST(Random, HexOfRequestedLength) {
   auto a = RandomHex(16);
   EXPECT_EQ(a.size(), 32u);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "aether/crypto/base64.h"
+#include "aether/crypto/crypto.h"
 
 namespace aether::crypto {
 namespace {
@@ -76,21 +77,9 @@ Result<std::string> Unseal(std::string_view key, std::string_view context,
 }
 
 Result<std::string> KeyFromHex(std::string_view hex) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  if (hex.size() != 64) return InvalidArgument("a sealing key is 64 hex digits");
-  std::string out(32, '\0');
-  for (size_t i = 0; i < 32; ++i) {
-    int hi = nibble(hex[2 * i]);
-    int lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return InvalidArgument("a sealing key is 64 hex digits");
-    out[i] = static_cast<char>(hi * 16 + lo);
-  }
-  return out;
+  auto key = HexDecode(hex);
+  if (hex.size() != 64 || !key.ok()) return InvalidArgument("a sealing key is 64 hex digits");
+  return key;
 }
 
 }  // namespace aether::crypto

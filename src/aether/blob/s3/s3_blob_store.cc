@@ -12,25 +12,6 @@ namespace {
 
 constexpr std::string_view kMetaSha256 = "x-amz-meta-sha256";
 
-std::string ToHex(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) out += {kHex[c >> 4], kHex[c & 15]};
-  return out;
-}
-
-std::optional<std::string> FromHex(std::string_view s) {
-  if (s.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < s.size(); i += 2) {
-    unsigned v = 0;
-    auto [end, ec] = std::from_chars(s.data() + i, s.data() + i + 2, v, 16);
-    if (ec != std::errc() || end != s.data() + i + 2) return std::nullopt;
-    out.push_back(static_cast<char>(v));
-  }
-  return out;
-}
-
 std::string Hex(const Digest& d) { return std::string(d.hex()); }
 
 long long ToNumber(std::string_view s) {
@@ -129,9 +110,7 @@ class S3BlobStore final : public BlobStore {
     AETHER_ASSIGN_OR_RETURN(auto res, Expect(put, "uploading part " + std::to_string(part_number)));
     auto etag = res.headers.find("ETag");
     if (etag == res.headers.end()) return Unavailable("S3 returned no ETag for a part");
-    std::string e = etag->second;
-    if (e.size() >= 2 && e.front() == '"' && e.back() == '"') e = e.substr(1, e.size() - 2);
-    return e;
+    return UnquoteEtag(etag->second);
   }
 
   Result<std::pair<Digest, long long>> CompleteMultipart(
@@ -277,7 +256,6 @@ class S3BlobStore final : public BlobStore {
       if (marker > 0) q.emplace_back("part-number-marker", std::to_string(marker));
       AETHER_ASSIGN_OR_RETURN(auto res,
                               Expect({"GET", CasKey(up.digest), q, {}, ""}, "listing parts"));
-      if (auto err = ParseError(res.body)) return s3_.ErrorFor(res, "listing parts");
       AETHER_ASSIGN_OR_RETURN(PartList list, ParseListParts(res.body));
       for (const auto& p : list.parts) {
         if (p.number >= 1 && p.number <= up.parts)
@@ -304,7 +282,7 @@ class S3BlobStore final : public BlobStore {
   // "s3_<size>_<part size>_<digest hex>_<hex of S3's upload id>_<MAC>"
   std::string EncodeId(const Upload& up) const {
     std::string body = "s3_" + std::to_string(up.size) + "_" + std::to_string(up.part_size) + "_" +
-                       Hex(up.digest) + "_" + ToHex(up.s3_id);
+                       Hex(up.digest) + "_" + crypto::HexEncode(up.s3_id);
     return body + "_" + crypto::HmacSha256Hex(id_key_, body).substr(0, 32);
   }
 
@@ -326,8 +304,8 @@ class S3BlobStore final : public BlobStore {
     }
     if (f.size() != 4) return unknown;
     auto digest = Digest::Parse("sha256:" + f[2]);
-    auto s3_id = FromHex(f[3]);
-    if (!digest.ok() || !s3_id) return unknown;
+    auto s3_id = crypto::HexDecode(f[3]);
+    if (!digest.ok() || !s3_id.ok()) return unknown;
     Upload up{*digest, ToNumber(f[0]), ToNumber(f[1]), 0, *s3_id};
     auto count = multipart::PartCount(up.size, up.part_size);
     if (!count.ok()) return unknown;

@@ -184,6 +184,18 @@ TEST_F(S3Test, LargeUploadsAreCheckedBySizeAndMetadata) {
   EXPECT_EQ(store->CompleteUpload(d, -1).status().code(), ErrorCode::kNotFound) << "deleted";
   ASSERT_TRUE(store->StageUpload(d, body).ok());
   EXPECT_TRUE(store->CompleteUpload(d, static_cast<long long>(body.size())).ok());
+  // An object under a digest's key whose x-amz-meta-sha256 names another digest.
+  std::string other = "tagged with the wrong digest";
+  Digest od = crypto::Sha256Digest(other);
+  S3Client raw(o);
+  auto put = raw.Send({"PUT",
+                       o.prefix + "cas/sha256/" + std::string(od.hex()),
+                       {},
+                       {{"x-amz-meta-sha256", std::string(64, '0')}},
+                       other});
+  ASSERT_TRUE(put.ok() && put->status == 200);
+  EXPECT_EQ(store->CompleteUpload(od, -1).status().code(), ErrorCode::kDigestMismatch);
+  EXPECT_FALSE(*store->Exists(od)) << "deleted";
 }
 
 TEST_F(S3Test, MultipartIdsAreTamperProof) {

@@ -31,11 +31,6 @@ long long Number(const XMLElement* parent, const char* name) {
   return v;
 }
 
-std::string Unquote(std::string s) {
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
-  return s;
-}
-
 Status Malformed(const char* what) {
   return Status(ErrorCode::kUnavailable, std::string("S3 sent a malformed ") + what + " response");
 }
@@ -86,8 +81,8 @@ Result<PartList> ParseListParts(std::string_view body) {
   if (root == nullptr) return Malformed("ListParts");
   PartList out;
   for (auto* p = root->FirstChildElement("Part"); p != nullptr; p = p->NextSiblingElement("Part")) {
-    out.parts.push_back(
-        {static_cast<int>(Number(p, "PartNumber")), Unquote(Text(p, "ETag")), Number(p, "Size")});
+    out.parts.push_back({static_cast<int>(Number(p, "PartNumber")), UnquoteEtag(Text(p, "ETag")),
+                         Number(p, "Size")});
   }
   out.truncated = Text(root, "IsTruncated") == "true";
   out.next_marker = static_cast<int>(Number(root, "NextPartNumberMarker"));
@@ -132,6 +127,13 @@ std::string CompleteMultipartXml(const std::vector<UploadPart>& parts) {
            XmlEscape(p.etag) + "\"</ETag></Part>";
   }
   return xml + "</CompleteMultipartUpload>";
+}
+
+std::string UnquoteEtag(std::string etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    return etag.substr(1, etag.size() - 2);
+  }
+  return etag;
 }
 
 long long ParseIsoTime(std::string_view text) {

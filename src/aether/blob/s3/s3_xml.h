@@ -63,6 +63,8 @@ Result<ObjectList> ParseListObjects(std::string_view body);
 Result<UploadList> ParseListUploads(std::string_view body);
 // <CompleteMultipartUpload> for `parts` (in the order given).
 std::string CompleteMultipartXml(const std::vector<UploadPart>& parts);
+// An ETag without its surrounding quotes ("\"abc\"" → "abc"), as S3 sends it in headers and XML.
+std::string UnquoteEtag(std::string etag);
 // "2026-11-28T03:23:12.000Z" → unix seconds; -1 when malformed.
 long long ParseIsoTime(std::string_view text);
 
