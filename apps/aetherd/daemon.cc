@@ -100,6 +100,35 @@ std::unique_ptr<Periodic> StartUploadGc(BlobStore& blobs, std::chrono::seconds t
   });
 }
 
+std::string DefaultAgentPath();
+
+Result<std::unique_ptr<Runtime>> OpenRuntime(const DaemonOptions& options, const fs::path& dir,
+                                             const std::string& api_url,
+                                             const std::string& pull_token) {
+  if (options.runtime == "kubernetes") {
+    KubeRuntimeOptions ko = options.kube;
+    if (ko.agent_server_url.empty()) ko.agent_server_url = api_url;
+    ko.pull_token = pull_token;
+    ko.ready_timeout = options.ready_timeout;
+    ko.require_signature = options.policy.require_signature;
+    return OpenKubeRuntime(ko);
+  }
+  if (options.runtime != "local") {
+    return InvalidArgument("unknown runtime '" + options.runtime + "' (local or kubernetes)");
+  }
+  LocalRuntimeOptions lo;
+  lo.data_dir = dir.string();
+  lo.agent_path = options.agent_path.empty() ? DefaultAgentPath() : options.agent_path;
+  lo.server_url = api_url;
+  lo.pull_token = pull_token;
+  lo.router_host = options.host;
+  lo.router_port = options.router_port;
+  lo.ready_timeout = options.ready_timeout;
+  lo.stop_grace = options.stop_grace;
+  lo.require_signature = options.policy.require_signature;
+  return OpenLocalRuntime(lo);
+}
+
 std::string DefaultAgentPath() {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -145,17 +174,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
                           }));
   p->api_url = "http://" + options.host + ":" + std::to_string(p->server->port());
 
-  LocalRuntimeOptions lo;
-  lo.data_dir = dir.string();
-  lo.agent_path = options.agent_path.empty() ? DefaultAgentPath() : options.agent_path;
-  lo.server_url = p->api_url;
-  lo.pull_token = pull_token;
-  lo.router_host = options.host;
-  lo.router_port = options.router_port;
-  lo.ready_timeout = options.ready_timeout;
-  lo.stop_grace = options.stop_grace;
-  lo.require_signature = options.policy.require_signature;
-  AETHER_ASSIGN_OR_RETURN(p->runtime, OpenLocalRuntime(lo));
+  AETHER_ASSIGN_OR_RETURN(p->runtime, OpenRuntime(options, dir, p->api_url, pull_token));
 
   p->apps = std::make_unique<AppService>(*p->store, *p->runtime);
   ArtifactPolicy policy = options.policy;

@@ -1,5 +1,5 @@
 // Daemon: aetherd's composition root — the only place that names concrete implementations
-// (SQLite or PostgreSQL store, fs or S3 blobs, local runtime) and wires them into the services and
+// (SQLite or PostgreSQL store, fs or S3 blobs, local or Kubernetes runtime) and wires them into the services and
 // the API. Start() returns a running daemon; Stop() shuts it down gracefully, leaving the apps
 // running for the next start unless told otherwise (the destructor stops them). Stop from one
 // thread.
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "aether/core/status.h"
+#include "aether/runtime/kubernetes/kube_runtime.h"
 #include "aether/service/evidence.h"
 
 namespace aether {
@@ -28,6 +29,10 @@ struct DaemonOptions {
   std::string agent_path;          // aether-agent; "" → next to this executable
   std::chrono::milliseconds ready_timeout{60000};
   std::chrono::milliseconds stop_grace{10000};
+  // Where releases run: "local" (processes behind aetherd's router) or "kubernetes" (`kube`;
+  // its agent_server_url defaults to the API URL, its pull token to the agents' token).
+  std::string runtime = "local";
+  KubeRuntimeOptions kube;
   // Evidence policy (main() reads AETHER_REQUIRE_*); the runtime platform is probed when unset.
   ArtifactPolicy policy;
 };

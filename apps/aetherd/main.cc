@@ -56,6 +56,29 @@ int main(int argc, char** argv) {
   app.add_option("--agent", o.agent_path, "Path to aether-agent (default: beside aetherd)");
   app.add_option("--ready-timeout-ms", ready_ms, "How long a new release may take to get ready")
       ->capture_default_str();
+  app.add_option("--runtime", o.runtime,
+                 "Where releases run: local (processes behind the router) or kubernetes")
+      ->envname("AETHER_RUNTIME")
+      ->check(CLI::IsMember({"local", "kubernetes"}))
+      ->capture_default_str();
+  auto* kube = app.add_option_group("Kubernetes runtime", "With --runtime kubernetes");
+  kube->add_option("--kubeconfig", o.kube.kubeconfig,
+                   "kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)");
+  kube->add_option("--kube-context", o.kube.context, "kubeconfig context (default: current)");
+  kube->add_option("--kube-namespace", o.kube.ns, "Namespace the apps run in")
+      ->envname("AETHER_KUBE_NAMESPACE")
+      ->capture_default_str();
+  kube->add_option("--kube-image", o.kube.image, "Base image of the app pods")
+      ->envname("AETHER_KUBE_IMAGE")
+      ->capture_default_str();
+  kube->add_option("--kube-agent-server", o.kube.agent_server_url,
+                   "URL the pods reach aetherd's API at (default: the API URL)")
+      ->envname("AETHER_KUBE_AGENT_SERVER");
+  kube->add_option("--kube-ingress-domain", o.kube.ingress_domain,
+                   "Create an Ingress per app for host <app>.<domain>")
+      ->envname("AETHER_KUBE_INGRESS_DOMAIN");
+  kube->add_option("--kube-ingress-class", o.kube.ingress_class, "ingressClassName of the Ingresses")
+      ->envname("AETHER_KUBE_INGRESS_CLASS");
   bool stop_apps = false;
   app.add_flag("--stop-apps-on-exit", stop_apps,
                "Stop the apps on SIGTERM/SIGINT (default: leave them running; the next start "

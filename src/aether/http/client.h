@@ -2,6 +2,7 @@
 // thread at a time; create one per thread. TLS peers are always verified.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -26,6 +27,13 @@ struct ClientRequest {
   bool follow_redirects = false;
   // Called with (bytes done, bytes total) during upload or download; total may be 0.
   std::function<void(int64_t, int64_t)> progress;
+  // When set, a 2xx body is handed over piece by piece as it arrives (a watch or log stream)
+  // instead of being kept in Response::body; returning false ends the transfer (Send then
+  // returns the response so far, without error). Non-2xx bodies are still kept.
+  std::function<bool(std::string_view)> on_body;
+  // When set and true, the transfer stops within about a second (Send returns kUnavailable
+  // "cancelled"), even while no bytes arrive.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class Client {
@@ -37,7 +45,12 @@ class Client {
 };
 
 struct ClientOptions {
-  std::string ca_file;  // extra CA bundle; empty uses the system store
+  std::string ca_file;  // CA bundle to verify peers with; empty uses the system store
+  std::string ca_pem;   // or the CA bundle itself (PEM), e.g. from a kubeconfig
+  // A client certificate and its private key (PEM), for servers that authenticate clients by
+  // certificate (a Kubernetes API server).
+  std::string client_cert_pem;
+  std::string client_key_pem;
 };
 
 std::unique_ptr<Client> NewClient(const ClientOptions& options = {});

@@ -22,6 +22,10 @@ struct ReleaseSpec {
   std::string artifact;  // manifest digest
   std::map<std::string, std::string> env;
   int instances = 1;
+  long long version = 0;  // release number within the app (v3)
+  // From the artifact's manifest (for runtimes that cannot read it themselves before start).
+  std::vector<std::string> command;
+  std::string health_path;  // "" means a TCP check
 };
 
 // Called as each rollout phase finishes: fetch, verify, unpack, start, ready, switch.

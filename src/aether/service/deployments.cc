@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "aether/artifact/manifest.h"
 #include "aether/core/log.h"
 #include "aether/core/names.h"
 
@@ -110,10 +111,23 @@ void DeployService::Record(const Deployment& d, const std::string& type,
 }
 
 ReleaseSpec DeployService::SpecFor(const Deployment& d, Status* status) const {
-  ReleaseSpec spec{d.app, d.id, d.artifact, {}, d.instances};
+  ReleaseSpec spec{d.app, d.id, d.artifact, {}, d.instances, d.version, {}, ""};
   auto env = cipher_.Open(d.app, d.config);
   *status = env.status();
-  if (env.ok()) spec.env = std::move(env).value();
+  if (!env.ok()) return spec;
+  spec.env = std::move(env).value();
+  auto record = store_.GetArtifact(d.app, d.artifact);
+  if (!record.ok()) {
+    *status = record.status();
+    return spec;
+  }
+  auto manifest = artifact::ParseManifest(record->manifest);
+  if (!manifest.ok()) {
+    *status = manifest.status();
+    return spec;
+  }
+  spec.command = manifest->command;
+  spec.health_path = manifest->health_path;
   return spec;
 }
 

@@ -61,7 +61,9 @@ std::unique_ptr<http::Client> S3Client::Acquire() {
       return c;
     }
   }
-  return http::NewClient({options_.ca_file});
+  http::ClientOptions o;
+  o.ca_file = options_.ca_file;
+  return http::NewClient(o);
 }
 
 void S3Client::Release(std::unique_ptr<http::Client> c) {

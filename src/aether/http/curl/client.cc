@@ -43,6 +43,8 @@ struct Transfer {
   std::string download_part;  // download_file + ".part" until the transfer succeeds
   std::string local_error;    // a failure on our side of a callback
   int64_t last_done = -1, last_total = -1;
+  bool stopped_by_reader = false;  // on_body returned false
+  bool cancelled = false;          // req->cancel was set
 
   bool DownloadingToFile() const {
     return !req->download_file.empty() && status >= 200 && status < 300;
@@ -79,6 +81,11 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
 size_t OnWrite(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t total = size * n;
+  if (t->req->on_body && t->status >= 200 && t->status < 300) {
+    if (t->req->on_body(std::string_view(data, total))) return total;
+    t->stopped_by_reader = true;
+    return 0;
+  }
   if (t->DownloadingToFile()) {
     if (!t->OpenDownload()) return 0;
     if (std::fwrite(data, 1, total, t->download) != total) {
@@ -118,6 +125,11 @@ int OnSeek(void* user, curl_off_t offset, int origin) {
 int OnProgress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                curl_off_t ulnow) {
   auto* t = static_cast<Transfer*>(user);
+  if (t->req->cancel != nullptr && t->req->cancel->load()) {
+    t->cancelled = true;
+    return 1;  // aborts the transfer
+  }
+  if (!t->req->progress) return 0;
   const bool uploading = !t->req->upload_file.empty() || !t->req->body.empty();
   int64_t done = uploading ? ulnow : dlnow;
   int64_t total = uploading ? ultotal : dltotal;
@@ -171,6 +183,21 @@ Status CurlClient::Configure(const ClientRequest& req, Transfer& t, curl_slist**
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &OnWrite);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
   if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.ca_pem.empty()) {
+    curl_blob ca{const_cast<char*>(options_.ca_pem.data()), options_.ca_pem.size(),
+                 CURL_BLOB_COPY};
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+  }
+  if (!options_.client_cert_pem.empty()) {
+    curl_blob cert{const_cast<char*>(options_.client_cert_pem.data()),
+                   options_.client_cert_pem.size(), CURL_BLOB_COPY};
+    curl_blob key{const_cast<char*>(options_.client_key_pem.data()),
+                  options_.client_key_pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
+  }
 
   const std::string& m = req.method;
   bool has_type = false;
@@ -222,7 +249,7 @@ Status CurlClient::Configure(const ClientRequest& req, Transfer& t, curl_slist**
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m.c_str());
   }
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, *headers);
-  if (req.progress) {
+  if (req.progress || req.cancel != nullptr) {
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &OnProgress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
@@ -273,6 +300,11 @@ Result<Response> CurlClient::Send(const ClientRequest& req) {
     }
   }
   if (!configured.ok()) return configured;
+  if (t.cancelled) return Unavailable(req.method + " " + req.url + ": cancelled");
+  if (rc == CURLE_WRITE_ERROR && t.stopped_by_reader && t.local_error.empty()) {
+    res.status = t.status;
+    return res;
+  }
   if (!t.local_error.empty()) return Internal(req.method + " " + req.url + ": " + t.local_error);
   if (rc == CURLE_OPERATION_TIMEDOUT) {
     return Status(ErrorCode::kTimeout, "no answer from " + req.url + " within " +

@@ -1,0 +1,230 @@
+// Kubernetes runtime: apply → watch the Deployment and the release's pods → ready or failed
+// (then the previous release is applied again). Per-app state: the last release that became
+// ready, for rolling back a failed rollout.
+#include "aether/runtime/kubernetes/kube_runtime.h"
+
+#include <condition_variable>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include "aether/core/clock.h"
+#include "aether/core/log.h"
+#include "aether/http/types.h"
+#include "aether/kube/client.h"
+#include "aether/kube/informer.h"
+#include "aether/runtime/kubernetes/manifests.h"
+#include "aether/runtime/kubernetes/rollout.h"
+
+namespace aether {
+namespace {
+
+using kube::Json;
+using kubert::RolloutState;
+
+class KubeRuntime final : public Runtime {
+ public:
+  KubeRuntime(KubeRuntimeOptions o, kube::Config config)
+      : o_(std::move(o)), client_(std::move(config)) {}
+  ~KubeRuntime() override { Shutdown(); }
+
+  Status Init() {
+    AETHER_ASSIGN_OR_RETURN(Json version, client_.Get("/version"));
+    LogLine("kubernetes: API server " + client_.config().server + " (" +
+            version.value("gitVersion", "?") + "), namespace " + o_.ns);
+    auto ns = client_.Get("/api/v1/namespaces/" + o_.ns);
+    if (!ns.ok() && ns.status().code() == ErrorCode::kNotFound) {
+      Json obj = {{"apiVersion", "v1"},
+                  {"kind", "Namespace"},
+                  {"metadata", {{"name", o_.ns}, {"labels", {{kubert::kManagedByLabel, kubert::kManagedBy}}}}}};
+      auto created = client_.Apply("/api/v1/namespaces/" + o_.ns, obj);
+      if (!created.ok()) {
+        return Unavailable("namespace " + o_.ns + " does not exist and cannot be created: " +
+                           created.status().message());
+      }
+    } else if (!ns.ok()) {
+      return ns.status();
+    }
+    auto secret = client_.Apply(kubert::SecretPath(o_.ns, o_.pull_secret),
+                                kubert::PullSecretManifest(o_));
+    return secret.status();
+  }
+
+  Status Deploy(const ReleaseSpec& spec, const PhaseReporter& report) override {
+    if (stopping_) return Unavailable("the Kubernetes runtime is stopping (aetherd is stopping)");
+    if (spec.command.empty()) {
+      return Status(ErrorCode::kDeployFailed, "the artifact has no start command");
+    }
+    auto t = SteadyClock::now();
+    auto generation = ApplyRelease(spec);
+    if (!generation.ok()) return Fail(spec, "applying the release: " + generation.status().message());
+    report("apply", MsSince(t));
+    RolloutState state = Track(spec, *generation, report);
+    if (state.phase != RolloutState::kReady) return Fail(spec, state.reason);
+    std::lock_guard lock(mu_);
+    good_[spec.app] = spec;
+    return Status::Ok();
+  }
+
+  Status Resume(const ReleaseSpec& spec) override {
+    auto dep = client_.Get(kubert::DeploymentPath(o_.ns, spec.app));
+    if (dep.ok()) {
+      const Json& labels = (*dep)["metadata"]["labels"];
+      const Json& status = (*dep)["status"];
+      if (labels.value(kubert::kDeploymentLabel, "") == spec.deployment_id &&
+          status.value("availableReplicas", 0) >= spec.instances &&
+          status.value("updatedReplicas", 0) >= spec.instances) {
+        std::lock_guard lock(mu_);
+        good_[spec.app] = spec;
+        return Status::Ok();
+      }
+    } else if (dep.status().code() != ErrorCode::kNotFound) {
+      return dep.status();
+    }
+    return Deploy(spec, [](const std::string&, long long) {});
+  }
+
+  Status Remove(std::string_view app_name) override {
+    const std::string app(app_name);
+    AETHER_RETURN_IF_ERROR(client_.Delete(kubert::DeploymentPath(o_.ns, app)));
+    AETHER_RETURN_IF_ERROR(client_.Delete(kubert::ServicePath(o_.ns, app)));
+    if (!o_.ingress_domain.empty()) {
+      AETHER_RETURN_IF_ERROR(client_.Delete(kubert::IngressPath(o_.ns, app)));
+    }
+    std::lock_guard lock(mu_);
+    good_.erase(app);
+    return Status::Ok();
+  }
+
+  std::string UrlFor(std::string_view app) const override {
+    if (!o_.ingress_domain.empty()) return "http://" + std::string(app) + "." + o_.ingress_domain;
+    return "http://" + std::string(app) + "." + o_.ns + ".svc.cluster.local";
+  }
+
+  void Shutdown() override {
+    stopping_ = true;
+    changed_.notify_all();
+  }
+  // The apps keep running in the cluster; there is nothing local to leave behind.
+  void Detach() override { Shutdown(); }
+
+ private:
+  // Applies Service, Ingress and Deployment; returns the Deployment's new generation.
+  Result<long long> ApplyRelease(const ReleaseSpec& spec) {
+    AETHER_RETURN_IF_ERROR(
+        client_.Apply(kubert::ServicePath(o_.ns, spec.app), kubert::ServiceManifest(o_, spec.app))
+            .status());
+    if (!o_.ingress_domain.empty()) {
+      AETHER_RETURN_IF_ERROR(client_
+                                 .Apply(kubert::IngressPath(o_.ns, spec.app),
+                                        kubert::IngressManifest(o_, spec.app))
+                                 .status());
+    }
+    AETHER_ASSIGN_OR_RETURN(Json applied, client_.Apply(kubert::DeploymentPath(o_.ns, spec.app),
+                                                        kubert::DeploymentManifest(o_, spec)));
+    return applied["metadata"].value("generation", 0LL);
+  }
+
+  // Watches the Deployment and the release's pods until the rollout is ready, fails, times
+  // out, or aetherd stops.
+  RolloutState Track(const ReleaseSpec& spec, long long generation, const PhaseReporter& report) {
+    auto notify = [this] {
+      {
+        std::lock_guard lock(mu_);
+        ++changes_;
+      }
+      changed_.notify_all();
+    };
+    kube::Informer dep(client_, kubert::DeploymentPath(o_.ns),
+                       "fieldSelector=" + http::PercentEncode("metadata.name=" + spec.app), notify);
+    kube::Informer pods(client_, kubert::PodsPath(o_.ns),
+                        "labelSelector=" + http::PercentEncode(std::string(kubert::kDeploymentLabel) +
+                                                               "=" + spec.deployment_id),
+                        notify);
+    dep.Start();
+    pods.Start();
+    const auto start = SteadyClock::now();
+    const auto deadline = start + o_.ready_timeout;
+    bool reported_start = false;
+    RolloutState state;
+    while (true) {
+      {
+        std::unique_lock lock(mu_);
+        long long seen = changes_;
+        changed_.wait_until(lock, std::min(deadline, SteadyClock::now() + std::chrono::seconds(1)),
+                            [&] { return changes_ != seen || stopping_.load(); });
+      }
+      auto deployments = dep.Items();
+      if (!deployments.empty()) {
+        state = kubert::EvaluateRollout(deployments.front(), generation, pods.Items(),
+                                        o_.crash_limit);
+        if (state.initialized && !reported_start) {
+          report("start", MsSince(start));
+          reported_start = true;
+        }
+        if (state.phase == RolloutState::kReady) report("ready", MsSince(start));
+        if (state.phase != RolloutState::kProgressing) break;
+      }
+      if (stopping_) {
+        state.phase = RolloutState::kFailed;
+        state.reason = "aetherd stopped during the rollout";
+        break;
+      }
+      if (SteadyClock::now() >= deadline) {
+        state.phase = RolloutState::kFailed;
+        state.reason = "not ready within " + std::to_string(o_.ready_timeout.count() / 1000) +
+                       " s (" + std::to_string(state.ready) + " of " +
+                       std::to_string(spec.instances) + " pods ready)";
+        if (std::string e = dep.LastError() + pods.LastError(); !e.empty()) {
+          state.reason += "; Kubernetes API: " + e;
+        }
+        break;
+      }
+    }
+    pods.Stop();
+    dep.Stop();
+    return state;
+  }
+
+  // Puts the last good release back (or removes a first release that never became ready) so
+  // pods of the failed one stop crash-looping, and reports the failure.
+  Status Fail(const ReleaseSpec& spec, const std::string& reason) {
+    std::optional<ReleaseSpec> good;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = good_.find(spec.app); it != good_.end()) good = it->second;
+    }
+    Status undo = good ? client_.Apply(kubert::DeploymentPath(o_.ns, spec.app),
+                                       kubert::DeploymentManifest(o_, *good))
+                             .status()
+                       : client_.Delete(kubert::DeploymentPath(o_.ns, spec.app));
+    if (!undo.ok()) LogLine("kubernetes: undoing " + spec.deployment_id + ": " + undo.message());
+    return Status(ErrorCode::kDeployFailed, reason);
+  }
+
+  const KubeRuntimeOptions o_;
+  kube::Client client_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::condition_variable changed_;
+  long long changes_ = 0;
+  std::map<std::string, ReleaseSpec> good_;  // app → last release that became ready
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> OpenKubeRuntime(const KubeRuntimeOptions& options) {
+  if (options.agent_server_url.empty()) {
+    return InvalidArgument("the Kubernetes runtime needs the URL pods reach aetherd at "
+                           "(--kube-agent-server)");
+  }
+  AETHER_ASSIGN_OR_RETURN(kube::Config config,
+                          kube::LoadConfig(options.kubeconfig, options.context, std::getenv));
+  KubeRuntimeOptions o = options;
+  auto runtime = std::make_unique<KubeRuntime>(std::move(o), std::move(config));
+  AETHER_RETURN_IF_ERROR(runtime->Init());
+  return std::unique_ptr<Runtime>(std::move(runtime));
+}
+
+}  // namespace aether

@@ -1,0 +1,195 @@
+// Deployment / Service / Ingress / Secret JSON for a release.
+#include "aether/runtime/kubernetes/manifests.h"
+
+#include "aether/http/types.h"
+
+namespace aether::kubert {
+namespace {
+
+Json Labels(const std::string& app) {
+  return {{kNameLabel, app}, {kManagedByLabel, kManagedBy}};
+}
+
+Json Meta(const KubeRuntimeOptions& o, const std::string& name, const std::string& app) {
+  return {{"name", name}, {"namespace", o.ns}, {"labels", Labels(app)}};
+}
+
+// Non-root, nothing to escalate to, no capabilities, read-only root filesystem.
+Json ContainerSecurity() {
+  return {{"allowPrivilegeEscalation", false},
+          {"readOnlyRootFilesystem", true},
+          {"runAsNonRoot", true},
+          {"capabilities", {{"drop", {"ALL"}}}}};
+}
+
+Json Resources(const KubeRuntimeOptions& o) {
+  Json r = {{"requests", {{"cpu", o.cpu_request}, {"memory", o.memory_request}}},
+            {"limits", {{"memory", o.memory_limit}}}};
+  if (!o.cpu_limit.empty()) r["limits"]["cpu"] = o.cpu_limit;
+  return r;
+}
+
+Json Probe(const ReleaseSpec& spec, int period, int failures, int initial_delay) {
+  Json p = {{"periodSeconds", period},
+            {"failureThreshold", failures},
+            {"timeoutSeconds", 2},
+            {"initialDelaySeconds", initial_delay}};
+  if (spec.health_path.empty()) {
+    p["tcpSocket"] = {{"port", "http"}};
+  } else {
+    p["httpGet"] = {{"path", spec.health_path}, {"port", "http"}};
+  }
+  return p;
+}
+
+Json FetchContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
+  Json cmd = {"aether-agent", "fetch",     "--server", o.agent_server_url, "--app",
+              spec.app,       "--artifact", spec.artifact, "--dest", kAppDir};
+  if (o.require_signature) cmd.push_back("--require-signature");
+  return {{"name", "fetch"},
+          {"image", o.image},
+          {"imagePullPolicy", o.image_pull_policy},
+          {"command", cmd},
+          {"env",
+           {{{"name", "AETHER_PULL_TOKEN"},
+             {"valueFrom", {{"secretKeyRef", {{"name", o.pull_secret}, {"key", "token"}}}}}}}},
+          {"volumeMounts", {{{"name", "app"}, {"mountPath", kAppRoot}}}},
+          {"resources", Resources(o)},
+          {"securityContext", ContainerSecurity()},
+          {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+}
+
+Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
+  Json cmd = {"aether-agent",
+              "run",
+              "--dir",
+              kAppDir,
+              "--grace-ms",
+              std::to_string(std::max(1, o.termination_grace_seconds - 5) * 1000),
+              "--"};
+  for (const auto& arg : spec.command) cmd.push_back(arg);
+  Json env = Json::array();
+  env.push_back({{"name", "PORT"}, {"value", std::to_string(o.container_port)}});
+  env.push_back({{"name", "NODE_ENV"}, {"value", "production"}});
+  env.push_back({{"name", "HOME"}, {"value", "/tmp"}});
+  env.push_back({{"name", "AETHER_APP"}, {"value", spec.app}});
+  env.push_back({{"name", "AETHER_RELEASE"}, {"value", "v" + std::to_string(spec.version)}});
+  env.push_back({{"name", "AETHER_DEPLOYMENT"}, {"value", spec.deployment_id}});
+  for (const auto& [name, value] : spec.env) env.push_back({{"name", name}, {"value", value}});
+  return {{"name", "app"},
+          {"image", o.image},
+          {"imagePullPolicy", o.image_pull_policy},
+          {"command", cmd},
+          {"workingDir", kAppDir},
+          {"ports", {{{"name", "http"}, {"containerPort", o.container_port}, {"protocol", "TCP"}}}},
+          {"env", env},
+          {"readinessProbe", Probe(spec, 2, 3, 0)},
+          {"livenessProbe", Probe(spec, 10, 3, 20)},
+          // Lets endpoints and load balancers stop sending before the process is told to stop.
+          {"lifecycle", {{"preStop", {{"exec", {{"command", {"sleep", "2"}}}}}}}},
+          {"volumeMounts",
+           {{{"name", "app"}, {"mountPath", kAppRoot}, {"readOnly", true}},
+            {{"name", "tmp"}, {"mountPath", "/tmp"}}}},
+          {"resources", Resources(o)},
+          {"securityContext", ContainerSecurity()},
+          {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+}
+
+std::string Ns(const std::string& ns) { return "/namespaces/" + ns; }
+
+}  // namespace
+
+std::string AppSelector(const std::string& app) {
+  return http::PercentEncode(std::string(kNameLabel) + "=" + app + "," + kManagedByLabel + "=" +
+                             kManagedBy);
+}
+
+Json DeploymentManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
+  Json pod_labels = Labels(spec.app);
+  pod_labels[kReleaseLabel] = "v" + std::to_string(spec.version);
+  pod_labels[kDeploymentLabel] = spec.deployment_id;
+  Json meta = Meta(o, spec.app, spec.app);
+  meta["labels"][kReleaseLabel] = pod_labels[kReleaseLabel];
+  meta["labels"][kDeploymentLabel] = spec.deployment_id;
+  meta["annotations"] = {{kArtifactAnnotation, spec.artifact}};
+  return {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata", meta},
+      {"spec",
+       {{"replicas", spec.instances},
+        {"revisionHistoryLimit", 5},
+        {"progressDeadlineSeconds", o.progress_deadline_seconds},
+        {"selector", {{"matchLabels", Labels(spec.app)}}},
+        // One extra pod at a time and none taken away before its successor is ready: the
+        // previous release serves until the new one does.
+        {"strategy", {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 0}}}}},
+        {"template",
+         {{"metadata",
+           {{"labels", pod_labels}, {"annotations", {{kArtifactAnnotation, spec.artifact}}}}},
+          {"spec",
+           {{"serviceAccountName", o.service_account},
+            {"automountServiceAccountToken", false},
+            {"enableServiceLinks", false},
+            {"terminationGracePeriodSeconds", o.termination_grace_seconds},
+            {"securityContext",
+             {{"runAsNonRoot", true}, {"runAsUser", 1000}, {"runAsGroup", 1000}, {"fsGroup", 1000}}},
+            {"initContainers", {FetchContainer(o, spec)}},
+            {"containers", {AppContainer(o, spec)}},
+            {"volumes",
+             {{{"name", "app"}, {"emptyDir", Json::object()}},
+              {{"name", "tmp"}, {"emptyDir", Json::object()}}}}}}}}}}};
+}
+
+Json ServiceManifest(const KubeRuntimeOptions& o, const std::string& app) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Service"},
+          {"metadata", Meta(o, app, app)},
+          {"spec",
+           {{"type", "ClusterIP"},
+            {"selector", Labels(app)},
+            {"ports", {{{"name", "http"}, {"port", 80}, {"targetPort", "http"}, {"protocol", "TCP"}}}}}}};
+}
+
+Json IngressManifest(const KubeRuntimeOptions& o, const std::string& app) {
+  Json spec = {
+      {"rules",
+       {{{"host", app + "." + o.ingress_domain},
+         {"http",
+          {{"paths",
+            {{{"path", "/"},
+              {"pathType", "Prefix"},
+              {"backend", {{"service", {{"name", app}, {"port", {{"name", "http"}}}}}}}}}}}}}}}};
+  if (!o.ingress_class.empty()) spec["ingressClassName"] = o.ingress_class;
+  return {{"apiVersion", "networking.k8s.io/v1"},
+          {"kind", "Ingress"},
+          {"metadata", Meta(o, app, app)},
+          {"spec", spec}};
+}
+
+Json PullSecretManifest(const KubeRuntimeOptions& o) {
+  Json meta = {{"name", o.pull_secret},
+               {"namespace", o.ns},
+               {"labels", {{kManagedByLabel, kManagedBy}}}};
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", meta},
+          {"type", "Opaque"},
+          {"stringData", {{"token", o.pull_token}}}};
+}
+
+std::string DeploymentPath(const std::string& ns, const std::string& app) {
+  return "/apis/apps/v1" + Ns(ns) + "/deployments" + (app.empty() ? "" : "/" + app);
+}
+std::string ServicePath(const std::string& ns, const std::string& app) {
+  return "/api/v1" + Ns(ns) + "/services/" + app;
+}
+std::string IngressPath(const std::string& ns, const std::string& app) {
+  return "/apis/networking.k8s.io/v1" + Ns(ns) + "/ingresses/" + app;
+}
+std::string SecretPath(const std::string& ns, const std::string& name) {
+  return "/api/v1" + Ns(ns) + "/secrets/" + name;
+}
+std::string PodsPath(const std::string& ns) { return "/api/v1" + Ns(ns) + "/pods"; }
+
+}  // namespace aether::kubert

@@ -1,0 +1,90 @@
+// The objects a release becomes: labels, annotations, pod shape, security, probes.
+#include "aether/runtime/kubernetes/manifests.h"
+
+#include <gtest/gtest.h>
+
+namespace aether::kubert {
+namespace {
+
+ReleaseSpec Spec() {
+  ReleaseSpec s;
+  s.app = "web";
+  s.deployment_id = "dep_123";
+  s.artifact = "sha256:" + std::string(64, 'a');
+  s.env = {{"GREETING", "hi"}};
+  s.instances = 2;
+  s.version = 7;
+  s.command = {"node", "server.js"};
+  s.health_path = "/healthz";
+  return s;
+}
+
+KubeRuntimeOptions Options() {
+  KubeRuntimeOptions o;
+  o.ns = "apps";
+  o.agent_server_url = "http://aetherd.aether:7070";
+  o.require_signature = true;
+  return o;
+}
+
+TEST(Manifests, DeploymentCarriesLabelsDigestAndRollingStrategy) {
+  Json d = DeploymentManifest(Options(), Spec());
+  EXPECT_EQ(d["metadata"]["name"], "web");
+  EXPECT_EQ(d["metadata"]["namespace"], "apps");
+  EXPECT_EQ(d["spec"]["replicas"], 2);
+  EXPECT_EQ(d["spec"]["selector"]["matchLabels"],
+            Json({{"app.kubernetes.io/name", "web"}, {"app.kubernetes.io/managed-by", "aether"}}));
+  const Json& meta = d["spec"]["template"]["metadata"];
+  EXPECT_EQ(meta["labels"]["aether.dev/release"], "v7");
+  EXPECT_EQ(meta["labels"]["aether.dev/deployment"], "dep_123");
+  EXPECT_EQ(meta["annotations"]["aether.dev/artifact"], Spec().artifact);
+  EXPECT_EQ(d["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"], 0);
+}
+
+TEST(Manifests, PodFetchesThenRunsAsNonRootWithProbesAndEnv) {
+  Json pod = DeploymentManifest(Options(), Spec())["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["securityContext"]["runAsNonRoot"], true);
+  EXPECT_EQ(pod["automountServiceAccountToken"], false);
+  const Json& fetch = pod["initContainers"][0];
+  EXPECT_EQ(fetch["image"], "aether-nodejs:20-slim");
+  EXPECT_EQ(fetch["command"],
+            Json({"aether-agent", "fetch", "--server", "http://aetherd.aether:7070", "--app", "web",
+                  "--artifact", Spec().artifact, "--dest", "/srv/aether/app",
+                  "--require-signature"}));
+  EXPECT_EQ(fetch["env"][0]["valueFrom"]["secretKeyRef"]["name"], "aether-pull");
+  const Json& app = pod["containers"][0];
+  EXPECT_EQ(app["command"],
+            Json({"aether-agent", "run", "--dir", "/srv/aether/app", "--grace-ms", "25000", "--",
+                  "node", "server.js"}));
+  EXPECT_EQ(app["securityContext"]["readOnlyRootFilesystem"], true);
+  EXPECT_EQ(app["securityContext"]["allowPrivilegeEscalation"], false);
+  EXPECT_EQ(app["readinessProbe"]["httpGet"]["path"], "/healthz");
+  EXPECT_EQ(app["livenessProbe"]["httpGet"]["port"], "http");
+  EXPECT_TRUE(app["lifecycle"]["preStop"].contains("exec"));
+  EXPECT_EQ(app["resources"]["limits"]["memory"], "512Mi");
+  bool has_port = false, has_greeting = false;
+  for (const Json& e : app["env"]) {
+    has_port |= e["name"] == "PORT" && e["value"] == "8080";
+    has_greeting |= e["name"] == "GREETING" && e["value"] == "hi";
+  }
+  EXPECT_TRUE(has_port);
+  EXPECT_TRUE(has_greeting);
+}
+
+TEST(Manifests, TcpProbeWithoutAHealthPathAndIngressOnlyWithADomain) {
+  ReleaseSpec s = Spec();
+  s.health_path.clear();
+  Json app = DeploymentManifest(Options(), s)["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(app["readinessProbe"]["tcpSocket"]["port"], "http");
+  KubeRuntimeOptions o = Options();
+  o.ingress_domain = "apps.example.com";
+  o.ingress_class = "nginx";
+  Json ing = IngressManifest(o, "web");
+  EXPECT_EQ(ing["spec"]["rules"][0]["host"], "web.apps.example.com");
+  EXPECT_EQ(ing["spec"]["ingressClassName"], "nginx");
+  EXPECT_EQ(ServiceManifest(o, "web")["spec"]["ports"][0]["targetPort"], "http");
+  EXPECT_EQ(DeploymentPath("apps", "web"), "/apis/apps/v1/namespaces/apps/deployments/web");
+}
+
+}  // namespace
+}  // namespace aether::kubert
