@@ -13,7 +13,8 @@ app.get('/', (req, res) => res.json({ message: 'Hello from express-app', version
 app.get('/healthz', (req, res) => res.json({ status: 'ok' }));
 app.get('/items/:id', (req, res) => res.json({ id: req.params.id, version }));
 
-const server = app.listen(port, '127.0.0.1', () => log.info({ port, version }, 'listening'));
+// HOST: the local runtime passes 127.0.0.1, Kubernetes 0.0.0.0 (the pod's own address).
+const server = app.listen(port, process.env.HOST || '127.0.0.1', () => log.info({ port, version }, 'listening'));
 
 process.on('SIGTERM', () => {
   log.info('SIGTERM: draining');

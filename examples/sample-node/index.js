@@ -20,7 +20,8 @@ function send(res, status, body) {
   res.end(JSON.stringify(body) + '\n');
 }
 
-server.listen(port, '127.0.0.1', () => {
+// HOST: the local runtime passes 127.0.0.1, Kubernetes 0.0.0.0 (the pod's own address).
+server.listen(port, process.env.HOST || '127.0.0.1', () => {
   ready = true;
   console.log(`sample-node ${version} listening on ${port}`);
 });

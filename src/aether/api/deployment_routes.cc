@@ -25,7 +25,12 @@ void RegisterDeploymentRoutes(Api& api) {
         config[k] = v.get<std::string>();
       }
     }
-    auto d = s.releases.Deploy(*app, *artifact, config);
+    std::string strategy = "rolling";
+    if (auto it = body->find("strategy"); it != body->end() && !it->is_null()) {
+      if (!it->is_string()) return ErrorResponse(InvalidArgument("'strategy' must be a string"));
+      strategy = it->get<std::string>();
+    }
+    auto d = s.releases.Deploy(*app, *artifact, config, strategy);
     if (!d.ok()) return ErrorResponse(d.status());
     return JsonResponse(202, wire::DeploymentJson(*d));
   });

@@ -395,9 +395,11 @@ Result<PublicKey> ApiClient::DeactivatePublicKey(const std::string& app, const s
 }
 
 Result<Deployment> ApiClient::CreateDeployment(const std::string& app,
-                                               const std::string& artifact) {
-  AETHER_ASSIGN_OR_RETURN(
-      auto res, Call("POST", "/deployments", json{{"app", app}, {"artifact", artifact}}.dump()));
+                                               const std::string& artifact,
+                                               const std::string& strategy) {
+  json body = {{"app", app}, {"artifact", artifact}};
+  if (strategy != "rolling") body["strategy"] = strategy;
+  AETHER_ASSIGN_OR_RETURN(auto res, Call("POST", "/deployments", body.dump()));
   AETHER_ASSIGN_OR_RETURN(json j, ParseBody(res, "POST /deployments"));
   return wire::DeploymentFromJson(j);
 }

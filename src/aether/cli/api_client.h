@@ -93,7 +93,9 @@ class ApiClient {
   Result<std::vector<PublicKey>> ListPublicKeys(const std::string& app);
   Result<PublicKey> DeactivatePublicKey(const std::string& app, const std::string& id);
 
-  Result<Deployment> CreateDeployment(const std::string& app, const std::string& artifact);
+  // `strategy`: "rolling" or "dev-hot".
+  Result<Deployment> CreateDeployment(const std::string& app, const std::string& artifact,
+                                      const std::string& strategy = "rolling");
   Result<Deployment> GetDeployment(const std::string& id);
 
   // Releases, newest first; `page.after` is the server's cursor ("" for the first page).

@@ -36,6 +36,7 @@ struct Flags {
   bool yes = false;
   std::string status_app;
   DeployOptions deploy;
+  DevOptions dev;
   bool no_wait = false;
   bool no_sbom = false;
   std::string format = "text";
@@ -89,11 +90,24 @@ int Run(int argc, char** argv) {
                    "write the simple aether-sbom/v1 format instead of CycloneDX 1.5");
   deploy->add_flag("--dry-run,--pack-only", f.deploy.dry_run,
                    "build, pack, sign and write the artifact locally; upload nothing");
+  deploy->add_flag("--dev-hot", f.deploy.dev_hot,
+                   "on Kubernetes, swap the app layer inside the running pods (no new pods); "
+                   "elsewhere a normal rollout");
   deploy->footer(
       "Environment: AETHER_SIGNING_KEY (key path), AETHER_REQUIRE_PROVENANCE=1 (fail when\n"
       "provenance cannot be made), AETHER_PROVENANCE_TIMEOUT_MS (default 10000).\n"
       "The manifest, SBOM, signature and provenance are written under\n"
       "$XDG_CACHE_HOME/aether/artifacts/<digest>/ and listed by --json.");
+
+  auto* dev = app.add_subcommand(
+      "dev", "deploy with --dev-hot, then redeploy on every change to the source tree");
+  dev->add_option("dir", f.dev.deploy.dir, "project directory (default: .)");
+  dev->add_option("--app,-a", f.dev.deploy.app, "app name (default: from package.json)");
+  dev->add_option("--sign-key", f.dev.deploy.evidence.sign_key,
+                  "Ed25519 private key that signs each artifact (default: AETHER_SIGNING_KEY)");
+  dev->footer(
+      "Watches the files a deploy packs (not node_modules/, .git/ or .aetherignore'd paths);\n"
+      "Ctrl-C stops watching (exit 0). A failed deploy is printed and the watch goes on.");
 
   auto* status = app.add_subcommand("status", "app info and latest deployments");
   status->add_option("--app,-a", f.status_app, "app name (default: from package.json)");
@@ -183,6 +197,8 @@ int Run(int argc, char** argv) {
       f.deploy.wait = !f.no_wait;
       f.deploy.evidence.sbom = !f.no_sbom;
       outcome = Deploy(ctx, f.deploy);
+    } else if (dev->parsed()) {
+      outcome = Dev(ctx, f.dev);
     } else if (keys_generate->parsed()) {
       outcome = KeysGenerate(ctx, f.keys);
     } else if (keys_register->parsed()) {

@@ -27,13 +27,20 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = SteadyClock;
 
-std::string ReadIgnoreFile(const fs::path& dir) {
-  std::ifstream in(dir / ".aetherignore", std::ios::binary);
-  if (!in) return "";
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+}  // namespace
+
+artifact::IgnoreRules ProjectIgnoreRules(const std::string& dir) {
+  artifact::IgnoreRules rules = artifact::IgnoreRules::WithDefaults();
+  std::ifstream in(fs::path(dir) / ".aetherignore", std::ios::binary);
+  if (in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    rules.AddPatterns(ss.str());
+  }
+  return rules;
 }
+
+namespace {
 
 // The app name to deploy as: --app (a usage error when invalid) or the project's.
 Outcome ChooseAppName(const DeployOptions& options, const Project& project, std::string* app) {
@@ -132,8 +139,7 @@ Outcome RunDeploy(ApiClient* api, Output& out, const DeployOptions& options) {
   t = Clock::now();
   auto tmp = ScopedTempDir::Create("aether-app");
   if (!tmp.ok()) return LocalFailure(tmp.status());
-  artifact::IgnoreRules rules = artifact::IgnoreRules::WithDefaults();
-  rules.AddPatterns(ReadIgnoreFile(dir));
+  artifact::IgnoreRules rules = ProjectIgnoreRules(dir.string());
   auto app_layer = artifact::PackTree(dir_str, rules, tmp->path() + "/app.tar.zst");
   if (!app_layer.ok()) return LocalFailure(app_layer.status());
   std::vector<artifact::Layer> layers;
@@ -215,7 +221,7 @@ Outcome RunDeploy(ApiClient* api, Output& out, const DeployOptions& options) {
 
   // rollout
   t = Clock::now();
-  auto created = api->CreateDeployment(r.app, r.artifact);
+  auto created = api->CreateDeployment(r.app, r.artifact, options.dev_hot ? "dev-hot" : "rolling");
   if (!created.ok()) return ServerFailure(created.status());
   r.deployment = created->id;
   r.status = created->status;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "aether/artifact/ignore.h"
 #include "aether/artifact/manifest.h"
 #include "aether/cli/api_client.h"
 #include "aether/cli/evidence_step.h"
@@ -25,6 +26,7 @@ struct DeployOptions {
   std::chrono::milliseconds poll_interval{50};
   std::chrono::milliseconds rollout_timeout{std::chrono::minutes(5)};
   bool dry_run = false;  // --dry-run / --pack-only: stop before anything is uploaded
+  bool dev_hot = false;  // --dev-hot: the release's strategy is "dev-hot"
   EvidenceOptions evidence;
 };
 
@@ -32,6 +34,9 @@ struct DeployOptions {
 artifact::Manifest BuildManifest(const std::string& app, const Project& project,
                                  const HostPlatform& platform, const LocalNode& node,
                                  std::vector<artifact::Layer> layers);
+
+// The defaults plus the project's .aetherignore: what a deploy leaves out of the app layer.
+artifact::IgnoreRules ProjectIgnoreRules(const std::string& dir);
 
 // `api` may be null for a dry run.
 Outcome RunDeploy(ApiClient* api, Output& out, const DeployOptions& options);

@@ -10,6 +10,7 @@
 
 #include "aether/cli/config.h"
 #include "aether/cli/deploy.h"
+#include "aether/cli/dev.h"
 #include "aether/cli/exit_codes.h"
 #include "aether/cli/output.h"
 #include "aether/http/client.h"
@@ -32,6 +33,7 @@ Outcome AppsList(Context& ctx);
 Outcome AppsDelete(Context& ctx, const std::string& name, bool yes);
 Outcome ShowStatus(Context& ctx, const std::string& app_flag);
 Outcome Deploy(Context& ctx, const DeployOptions& options);
+Outcome Dev(Context& ctx, const DevOptions& options);
 
 struct KeysOptions {
   std::string app;     // --app (default: the project in the current directory)

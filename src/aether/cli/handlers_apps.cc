@@ -1,5 +1,7 @@
 // apps create/list/delete, status and deploy: the handlers that talk to a logged-in server.
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -122,6 +124,19 @@ Outcome ShowStatus(Context& ctx, const std::string& app_flag) {
     if (!d.reason.empty()) out.Line("    reason: " + d.reason);
   }
   return Outcome::Ok();
+}
+
+Outcome Dev(Context& ctx, const DevOptions& options) {
+  if (!options.deploy.app.empty()) {
+    if (Status st = ValidateAppName(options.deploy.app); !st.ok()) return UsageFailure(st.message());
+  }
+  auto s = Connect(ctx);
+  if (!s.ok()) return LocalFailure(s.status());
+  // Ctrl-C ends the watch between deploys; exit 0.
+  static std::atomic<bool> interrupted{false};
+  std::signal(SIGINT, [](int) { interrupted = true; });
+  std::signal(SIGTERM, [](int) { interrupted = true; });
+  return RunDev(*s->api, ctx.out, options, [] { return interrupted.load(); });
 }
 
 Outcome Deploy(Context& ctx, const DeployOptions& options) {

@@ -79,6 +79,9 @@ struct Deployment {
   // Config vars as stored: the service seals the values before they reach the store.
   std::map<std::string, std::string> config;
   int instances = 1;
+  // How the runtime rolls it out: "rolling" (new instances, then the old ones go) or "dev-hot"
+  // (Kubernetes: the running pods swap the app layer in place; see docs/kubernetes.md).
+  std::string strategy = "rolling";
   std::string status = "pending";
   std::string reason;  // why it failed, "" otherwise
   std::string url;

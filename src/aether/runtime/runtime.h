@@ -26,9 +26,13 @@ struct ReleaseSpec {
   // From the artifact's manifest (for runtimes that cannot read it themselves before start).
   std::vector<std::string> command;
   std::string health_path;  // "" means a TCP check
+  // Swap the app layer inside the running instances when the runtime can (Kubernetes dev-hot
+  // pods); otherwise a normal rollout.
+  bool dev_hot = false;
 };
 
-// Called as each rollout phase finishes: fetch, verify, unpack, start, ready, switch.
+// Called as each rollout phase finishes: fetch, verify, unpack, start, ready, switch (local);
+// apply, start, ready, or swap and ready for a dev-hot swap (Kubernetes).
 using PhaseReporter = std::function<void(const std::string& phase, long long ms)>;
 
 class Runtime {

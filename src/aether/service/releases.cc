@@ -54,8 +54,11 @@ Result<Deployment> ReleaseService::Commit(const std::string& app, const NextRele
 }
 
 Result<Deployment> ReleaseService::Deploy(const std::string& app, const std::string& artifact,
-                                          const ConfigMap& config) {
+                                          const ConfigMap& config, const std::string& strategy) {
   AETHER_RETURN_IF_ERROR(ValidateAppName(app));
+  if (strategy != "rolling" && strategy != "dev-hot") {
+    return InvalidArgument("strategy must be 'rolling' or 'dev-hot', not '" + strategy + "'");
+  }
   AETHER_ASSIGN_OR_RETURN(Digest digest, Digest::Parse(artifact));
   ConfigChanges changes;
   for (const auto& [name, value] : config) {
@@ -77,6 +80,7 @@ Result<Deployment> ReleaseService::Deploy(const std::string& app, const std::str
       AETHER_ASSIGN_OR_RETURN(next.config, cipher_.Seal(app, current));
     }
     next.artifact = digest.str();
+    next.strategy = strategy;
     next.description =
         "Deploy " + Short(next.artifact) + (config.empty() ? "" : "; " + DescribeChanges(changes));
     return next;

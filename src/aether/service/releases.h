@@ -28,9 +28,10 @@ class ReleaseService {
       : store_(store), deploys_(deploys), cipher_(cipher) {}
 
   // A release of `artifact` (registered for the app) with the current config and scale;
-  // `config` holds vars to set along with it.
+  // `config` holds vars to set along with it; `strategy` is "rolling" or "dev-hot" (later
+  // config, scale and rollback releases keep it).
   Result<Deployment> Deploy(const std::string& app, const std::string& artifact,
-                            const ConfigMap& config = {});
+                            const ConfigMap& config = {}, const std::string& strategy = "rolling");
   // A release with the changes applied to the current config (running the current artifact,
   // or only recorded when nothing was deployed yet). kInvalidArgument for an empty change.
   Result<Deployment> SetConfig(const std::string& app, const ConfigChanges& changes);

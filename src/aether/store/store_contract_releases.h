@@ -130,6 +130,7 @@ TEST_P(StoreContract, DescriptionConfigAndInstancesRoundTripAndUpdateKeepsThem) 
               {"MULTI", "line1\nline2\t\"quoted\" {json:[1]}"},
               {"with space", "=equals="}};
   d.instances = 3;
+  d.strategy = "dev-hot";
   Deployment stored = Create(d);
   EXPECT_EQ(stored.config, d.config);
   EXPECT_EQ(stored.description, d.description);
@@ -140,6 +141,7 @@ TEST_P(StoreContract, DescriptionConfigAndInstancesRoundTripAndUpdateKeepsThem) 
   EXPECT_EQ(got->config, d.config);
   EXPECT_EQ(got->description, "Set FOO, ÜBER");
   EXPECT_EQ(got->instances, 3);
+  EXPECT_EQ(got->strategy, "dev-hot");
   EXPECT_EQ(store().GetRelease("web", 1)->config, d.config);
   EXPECT_EQ(store().ListDeployments("web", {})->items.at(0).config, d.config);
   EXPECT_EQ(store().ListDeploymentsInStatus("pending")->at(0).config, d.config);
@@ -168,6 +170,7 @@ TEST_P(StoreContract, DescriptionConfigAndInstancesRoundTripAndUpdateKeepsThem) 
   bare.status = "recorded";
   Deployment stored_bare = Create(bare);
   EXPECT_TRUE(stored_bare.config.empty());
+  EXPECT_EQ(store().GetDeployment("dep_2")->strategy, "rolling");
   EXPECT_EQ(stored_bare.instances, 1);
   EXPECT_TRUE(store().GetDeployment("dep_2")->config.empty());
   EXPECT_EQ(store().GetDeployment("dep_2")->artifact, "");

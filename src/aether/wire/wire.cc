@@ -40,6 +40,7 @@ json DeploymentJson(const Deployment& d) {
           {"reason", d.reason},
           {"url", d.url},
           {"instances", d.instances},
+          {"strategy", d.strategy},
           {"config_keys", config_keys},
           {"phases", phases},
           {"created_at", d.created_at},
@@ -54,6 +55,7 @@ Deployment DeploymentFromJson(const json& j) {
   d.description = Str(j, "description");
   if (auto v = j.find("version"); v != j.end() && v->is_number_integer()) d.version = *v;
   if (auto n = j.find("instances"); n != j.end() && n->is_number_integer()) d.instances = *n;
+  if (std::string strategy = Str(j, "strategy"); !strategy.empty()) d.strategy = strategy;
   if (auto keys = j.find("config_keys"); keys != j.end() && keys->is_array()) {
     for (const auto& k : *keys) {
       if (k.is_string()) d.config[k.get<std::string>()] = "";

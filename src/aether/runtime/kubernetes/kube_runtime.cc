@@ -8,9 +8,11 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "aether/core/clock.h"
 #include "aether/core/log.h"
+#include "aether/http/client.h"
 #include "aether/http/types.h"
 #include "aether/kube/client.h"
 #include "aether/kube/informer.h"
@@ -56,6 +58,15 @@ class KubeRuntime final : public Runtime {
     if (spec.command.empty()) {
       return Status(ErrorCode::kDeployFailed, "the artifact has no start command");
     }
+    if (spec.dev_hot) {
+      auto swapped = HotSwap(spec, report);
+      if (!swapped.ok()) return swapped.status();
+      if (*swapped) {
+        std::lock_guard lock(mu_);
+        good_[spec.app] = spec;
+        return Status::Ok();
+      }
+    }
     auto t = SteadyClock::now();
     auto generation = ApplyRelease(spec);
     if (!generation.ok()) return Fail(spec, "applying the release: " + generation.status().message());
@@ -72,7 +83,7 @@ class KubeRuntime final : public Runtime {
     if (dep.ok()) {
       const Json& labels = (*dep)["metadata"]["labels"];
       const Json& status = (*dep)["status"];
-      if (labels.value(kubert::kDeploymentLabel, "") == spec.deployment_id &&
+      if (RunningDeployment(spec, labels) == spec.deployment_id &&
           status.value("availableReplicas", 0) >= spec.instances &&
           status.value("updatedReplicas", 0) >= spec.instances) {
         std::lock_guard lock(mu_);
@@ -89,6 +100,7 @@ class KubeRuntime final : public Runtime {
     const std::string app(app_name);
     AETHER_RETURN_IF_ERROR(client_.Delete(kubert::DeploymentPath(o_.ns, app)));
     AETHER_RETURN_IF_ERROR(client_.Delete(kubert::ServicePath(o_.ns, app)));
+    AETHER_RETURN_IF_ERROR(client_.Delete(kubert::ConfigMapPath(o_.ns, app + "-dev-hot")));
     if (!o_.ingress_domain.empty()) {
       AETHER_RETURN_IF_ERROR(client_.Delete(kubert::IngressPath(o_.ns, app)));
     }
@@ -110,8 +122,131 @@ class KubeRuntime final : public Runtime {
   void Detach() override { Shutdown(); }
 
  private:
-  // Applies Service, Ingress and Deployment; returns the Deployment's new generation.
+  // The deployment id the app's pods run: the Deployment's label, or for dev-hot pods the one
+  // their ConfigMap names (hot swaps leave the Deployment as it was).
+  std::string RunningDeployment(const ReleaseSpec& spec, const Json& labels) {
+    if (!spec.dev_hot) return labels.value(kubert::kDeploymentLabel, "");
+    auto cm = client_.Get(kubert::ConfigMapPath(o_.ns, spec.app + "-dev-hot"));
+    return cm.ok() && (*cm).contains("data") ? (*cm)["data"].value("deployment", "") : "";
+  }
+
+  // dev-hot: when the app's running pods are dev-hot pods that can take `spec` in place (same
+  // hot key, fully rolled out), asks each to swap (pod annotations) and waits until each agent
+  // reports the new deployment. false when a normal rollout is needed instead.
+  Result<bool> HotSwap(const ReleaseSpec& spec, const PhaseReporter& report) {
+    auto dep = client_.Get(kubert::DeploymentPath(o_.ns, spec.app));
+    if (!dep.ok()) {
+      return dep.status().code() == ErrorCode::kNotFound ? Result<bool>(false)
+                                                          : Result<bool>(dep.status());
+    }
+    const Json& meta = (*dep)["metadata"];
+    const Json& status = (*dep)["status"];
+    const long long want = (*dep)["spec"].value("replicas", 0LL);
+    if (!meta.contains("annotations") ||
+        meta["annotations"].value(kubert::kHotKeyAnnotation, "") != kubert::HotKey(o_, spec) ||
+        status.value("updatedReplicas", 0LL) != want || status.value("readyReplicas", 0LL) != want ||
+        status.value("replicas", 0LL) != want) {
+      return false;
+    }
+    auto t = SteadyClock::now();
+    AETHER_RETURN_IF_ERROR(client_
+                               .Apply(kubert::ConfigMapPath(o_.ns, spec.app + "-dev-hot"),
+                                      kubert::DevHotConfigMap(o_, spec))
+                               .status());
+    AETHER_ASSIGN_OR_RETURN(
+        Json pods, client_.Get(kubert::PodsPath(o_.ns) + "?labelSelector=" + kubert::AppSelector(spec.app)));
+    std::vector<std::pair<std::string, std::string>> targets;  // name, pod IP
+    for (const Json& pod : pods["items"]) {
+      if (pod["metadata"].contains("deletionTimestamp")) continue;
+      const std::string name = pod["metadata"].value("name", "");
+      Json patch = {{"metadata",
+                     {{"annotations",
+                       {{kubert::kHotArtifactAnnotation, spec.artifact},
+                        {kubert::kHotDeploymentAnnotation, spec.deployment_id}}}}}};
+      AETHER_RETURN_IF_ERROR(client_.MergePatch(kubert::PodsPath(o_.ns) + "/" + name, patch).status());
+      targets.emplace_back(name, pod["status"].value("podIP", ""));
+    }
+    report("swap", MsSince(t));
+    Status swapped = WaitSwapped(spec, targets);
+    if (!swapped.ok()) return HotFail(spec, swapped.message());
+    report("ready", MsSince(t));
+    return true;
+  }
+
+  // Polls each pod's agent status endpoint until it runs `spec`'s deployment.
+  Status WaitSwapped(const ReleaseSpec& spec,
+                     const std::vector<std::pair<std::string, std::string>>& targets) {
+    auto http = http::NewClient();
+    const auto deadline = SteadyClock::now() + o_.ready_timeout;
+    for (const auto& [name, ip] : targets) {
+      std::string last = "no answer";
+      while (true) {
+        if (stopping_) return Unavailable("aetherd stopped during the swap");
+        http::ClientRequest req;
+        req.url = "http://" + ip + ":" + std::to_string(kubert::kAgentStatusPort) + "/status";
+        req.timeout = std::chrono::seconds(2);
+        auto res = http->Send(req);
+        Json st = res.ok() && res->status == 200 ? Json::parse(res->body, nullptr, false) : Json();
+        if (st.is_object()) {
+          const std::string state = st.value("state", "");
+          // The same artifact needs no swap: the agent keeps running it.
+          if (state == "running" && (st.value("deployment", "") == spec.deployment_id ||
+                                     st.value("artifact", "") == spec.artifact)) {
+            break;
+          }
+          if (state == "failed" && st.value("deployment", "") != spec.deployment_id) {
+            return Status(ErrorCode::kDeployFailed,
+                          "pod " + name + ": dev-hot swap failed: " + st.value("message", ""));
+          }
+          last = "agent state " + state;
+        } else if (!res.ok()) {
+          last = res.status().message();
+        }
+        if (SteadyClock::now() >= deadline) {
+          return Status(ErrorCode::kDeployFailed,
+                        "pod " + name + " did not swap to " + spec.deployment_id + " in time (" + last + ")");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    return Status::Ok();
+  }
+
+  // A failed swap: point the ConfigMap and the pods back at the last good release (best
+  // effort), then report the failure.
+  Status HotFail(const ReleaseSpec& spec, const std::string& reason) {
+    std::optional<ReleaseSpec> good;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = good_.find(spec.app); it != good_.end()) good = it->second;
+    }
+    if (good && good->dev_hot) {
+      (void)client_.Apply(kubert::ConfigMapPath(o_.ns, spec.app + "-dev-hot"),
+                          kubert::DevHotConfigMap(o_, *good));
+      auto pods = client_.Get(kubert::PodsPath(o_.ns) + "?labelSelector=" + kubert::AppSelector(spec.app));
+      for (const Json& pod : pods.ok() ? (*pods)["items"] : Json::array()) {
+        Json patch = {{"metadata",
+                       {{"annotations",
+                         {{kubert::kHotArtifactAnnotation, good->artifact},
+                          {kubert::kHotDeploymentAnnotation, good->deployment_id}}}}}};
+        (void)client_.MergePatch(kubert::PodsPath(o_.ns) + "/" + pod["metadata"].value("name", ""), patch);
+      }
+    }
+    return Status(ErrorCode::kDeployFailed, reason);
+  }
+
+  // Applies Service, Ingress and Deployment (and for dev-hot its ConfigMap and RBAC); returns
+  // the Deployment's new generation.
   Result<long long> ApplyRelease(const ReleaseSpec& spec) {
+    if (spec.dev_hot) {
+      for (const auto& [path, obj] : kubert::DevHotRbac(o_)) {
+        AETHER_RETURN_IF_ERROR(client_.Apply(path, obj).status());
+      }
+      AETHER_RETURN_IF_ERROR(client_
+                                 .Apply(kubert::ConfigMapPath(o_.ns, spec.app + "-dev-hot"),
+                                        kubert::DevHotConfigMap(o_, spec))
+                                 .status());
+    }
     AETHER_RETURN_IF_ERROR(
         client_.Apply(kubert::ServicePath(o_.ns, spec.app), kubert::ServiceManifest(o_, spec.app))
             .status());

@@ -1,6 +1,7 @@
 // Deployment / Service / Ingress / Secret JSON for a release.
 #include "aether/runtime/kubernetes/manifests.h"
 
+#include "aether/crypto/crypto.h"
 #include "aether/http/types.h"
 
 namespace aether::kubert {
@@ -42,17 +43,38 @@ Json Probe(const ReleaseSpec& spec, int period, int failures, int initial_delay)
   return p;
 }
 
+std::string DevHotName(const std::string& app) { return app + "-dev-hot"; }
+
+Json PullTokenEnv(const KubeRuntimeOptions& o) {
+  return {{"name", "AETHER_PULL_TOKEN"},
+          {"valueFrom", {{"secretKeyRef", {{"name", o.pull_secret}, {"key", "token"}}}}}};
+}
+
+// AETHER_ARTIFACT and AETHER_DEPLOYMENT: fixed for a rolling release; for dev-hot, read from
+// the ConfigMap at pod start, so a new pod starts from the current hot release.
+Json ReleaseEnv(const ReleaseSpec& spec) {
+  if (!spec.dev_hot) {
+    return {{{"name", "AETHER_ARTIFACT"}, {"value", spec.artifact}},
+            {{"name", "AETHER_DEPLOYMENT"}, {"value", spec.deployment_id}}};
+  }
+  auto from = [&](const char* key) {
+    return Json{{"configMapKeyRef", {{"name", DevHotName(spec.app)}, {"key", key}}}};
+  };
+  return {{{"name", "AETHER_ARTIFACT"}, {"valueFrom", from("artifact")}},
+          {{"name", "AETHER_DEPLOYMENT"}, {"valueFrom", from("deployment")}}};
+}
+
 Json FetchContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
   Json cmd = {"aether-agent", "fetch",     "--server", o.agent_server_url, "--app",
-              spec.app,       "--artifact", spec.artifact, "--dest", kAppDir};
+              spec.app,       "--artifact", "$(AETHER_ARTIFACT)", "--dest", kAppDir};
   if (o.require_signature) cmd.push_back("--require-signature");
+  Json env = ReleaseEnv(spec);
+  env.push_back(PullTokenEnv(o));
   return {{"name", "fetch"},
           {"image", o.image},
           {"imagePullPolicy", o.image_pull_policy},
           {"command", cmd},
-          {"env",
-           {{{"name", "AETHER_PULL_TOKEN"},
-             {"valueFrom", {{"secretKeyRef", {{"name", o.pull_secret}, {"key", "token"}}}}}}}},
+          {"env", env},
           {"volumeMounts", {{{"name", "app"}, {"mountPath", kAppRoot}}}},
           {"resources", Resources(o)},
           {"securityContext", ContainerSecurity()},
@@ -66,29 +88,51 @@ Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
               kAppDir,
               "--grace-ms",
               std::to_string(std::max(1, o.termination_grace_seconds - 5) * 1000),
-              "--"};
+              // The kubelet restarts a crashed app (and reports CrashLoopBackOff).
+              "--no-restart"};
+  Json ports = {{{"name", "http"}, {"containerPort", o.container_port}, {"protocol", "TCP"}}};
+  Json env = ReleaseEnv(spec);
+  if (spec.dev_hot) {
+    for (const char* arg : {"--dev-hot", "--server"}) cmd.push_back(arg);
+    cmd.push_back(o.agent_server_url);
+    for (const std::string& arg :
+         {std::string("--app"), spec.app, std::string("--pod"), std::string("$(POD_NAME)"),
+          std::string("--namespace"), std::string("$(POD_NAMESPACE)"), std::string("--root"),
+          std::string(kAppRoot), std::string("--status-port"), std::to_string(kAgentStatusPort)}) {
+      cmd.push_back(arg);
+    }
+    if (o.require_signature) cmd.push_back("--require-signature");
+    env.push_back({{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}});
+    env.push_back({{"name", "POD_NAMESPACE"},
+                   {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}});
+    env.push_back(PullTokenEnv(o));
+    ports.push_back({{"name", "aether-status"}, {"containerPort", kAgentStatusPort}, {"protocol", "TCP"}});
+  }
+  cmd.push_back("--");
   for (const auto& arg : spec.command) cmd.push_back(arg);
-  Json env = Json::array();
   env.push_back({{"name", "PORT"}, {"value", std::to_string(o.container_port)}});
+  env.push_back({{"name", "HOST"}, {"value", "0.0.0.0"}});
   env.push_back({{"name", "NODE_ENV"}, {"value", "production"}});
   env.push_back({{"name", "HOME"}, {"value", "/tmp"}});
   env.push_back({{"name", "AETHER_APP"}, {"value", spec.app}});
-  env.push_back({{"name", "AETHER_RELEASE"}, {"value", "v" + std::to_string(spec.version)}});
-  env.push_back({{"name", "AETHER_DEPLOYMENT"}, {"value", spec.deployment_id}});
+  if (!spec.dev_hot) {
+    env.push_back({{"name", "AETHER_RELEASE"}, {"value", "v" + std::to_string(spec.version)}});
+  }
   for (const auto& [name, value] : spec.env) env.push_back({{"name", name}, {"value", value}});
   return {{"name", "app"},
           {"image", o.image},
           {"imagePullPolicy", o.image_pull_policy},
           {"command", cmd},
           {"workingDir", kAppDir},
-          {"ports", {{{"name", "http"}, {"containerPort", o.container_port}, {"protocol", "TCP"}}}},
+          {"ports", ports},
           {"env", env},
           {"readinessProbe", Probe(spec, 2, 3, 0)},
           {"livenessProbe", Probe(spec, 10, 3, 20)},
           // Lets endpoints and load balancers stop sending before the process is told to stop.
           {"lifecycle", {{"preStop", {{"exec", {{"command", {"sleep", "2"}}}}}}}},
           {"volumeMounts",
-           {{{"name", "app"}, {"mountPath", kAppRoot}, {"readOnly", true}},
+           // dev-hot agents unpack swapped releases beside the first one.
+           {{{"name", "app"}, {"mountPath", kAppRoot}, {"readOnly", !spec.dev_hot}},
             {{"name", "tmp"}, {"mountPath", "/tmp"}}}},
           {"resources", Resources(o)},
           {"securityContext", ContainerSecurity()},
@@ -96,6 +140,8 @@ Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
 }
 
 std::string Ns(const std::string& ns) { return "/namespaces/" + ns; }
+
+constexpr char kDevHotAccount[] = "aether-dev-hot";
 
 }  // namespace
 
@@ -112,6 +158,11 @@ Json DeploymentManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
   meta["labels"][kReleaseLabel] = pod_labels[kReleaseLabel];
   meta["labels"][kDeploymentLabel] = spec.deployment_id;
   meta["annotations"] = {{kArtifactAnnotation, spec.artifact}};
+  if (spec.dev_hot) {
+    meta["labels"][kModeLabel] = "dev-hot";
+    pod_labels[kModeLabel] = "dev-hot";
+    meta["annotations"][kHotKeyAnnotation] = HotKey(o, spec);
+  }
   return {
       {"apiVersion", "apps/v1"},
       {"kind", "Deployment"},
@@ -128,8 +179,9 @@ Json DeploymentManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
          {{"metadata",
            {{"labels", pod_labels}, {"annotations", {{kArtifactAnnotation, spec.artifact}}}}},
           {"spec",
-           {{"serviceAccountName", o.service_account},
-            {"automountServiceAccountToken", false},
+           {{"serviceAccountName", spec.dev_hot ? kDevHotAccount : o.service_account},
+            // Only dev-hot agents talk to the API (to watch their own pod).
+            {"automountServiceAccountToken", spec.dev_hot},
             {"enableServiceLinks", false},
             {"terminationGracePeriodSeconds", o.termination_grace_seconds},
             {"securityContext",
@@ -191,5 +243,48 @@ std::string SecretPath(const std::string& ns, const std::string& name) {
   return "/api/v1" + Ns(ns) + "/secrets/" + name;
 }
 std::string PodsPath(const std::string& ns) { return "/api/v1" + Ns(ns) + "/pods"; }
+std::string ConfigMapPath(const std::string& ns, const std::string& name) {
+  return "/api/v1" + Ns(ns) + "/configmaps/" + name;
+}
+
+std::string HotKey(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
+  ReleaseSpec blank = spec;
+  blank.artifact.clear();
+  blank.deployment_id.clear();
+  blank.version = 0;
+  blank.dev_hot = false;
+  return crypto::Sha256Hex(DeploymentManifest(o, blank).dump()).substr(0, 32);
+}
+
+Json DevHotConfigMap(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
+  return {{"apiVersion", "v1"},
+          {"kind", "ConfigMap"},
+          {"metadata", Meta(o, DevHotName(spec.app), spec.app)},
+          {"data", {{"artifact", spec.artifact}, {"deployment", spec.deployment_id}}}};
+}
+
+std::vector<std::pair<std::string, Json>> DevHotRbac(const KubeRuntimeOptions& o) {
+  const std::string rbac = "/apis/rbac.authorization.k8s.io/v1" + Ns(o.ns);
+  Json meta = {{"name", kDevHotAccount},
+               {"namespace", o.ns},
+               {"labels", {{kManagedByLabel, kManagedBy}}}};
+  return {
+      {"/api/v1" + Ns(o.ns) + "/serviceaccounts/" + kDevHotAccount,
+       {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", meta}}},
+      {rbac + "/roles/" + kDevHotAccount,
+       {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+        {"kind", "Role"},
+        {"metadata", meta},
+        // An agent reads and watches its own pod's annotations; nothing else.
+        {"rules", {{{"apiGroups", {""}}, {"resources", {"pods"}}, {"verbs", {"get", "watch"}}}}}}},
+      {rbac + "/rolebindings/" + kDevHotAccount,
+       {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+        {"kind", "RoleBinding"},
+        {"metadata", meta},
+        {"roleRef",
+         {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", kDevHotAccount}}},
+        {"subjects",
+         {{{"kind", "ServiceAccount"}, {"name", kDevHotAccount}, {"namespace", o.ns}}}}}}};
+}
 
 }  // namespace aether::kubert

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "aether/runtime/kubernetes/kube_runtime.h"
 
@@ -18,6 +20,13 @@ inline constexpr char kReleaseLabel[] = "aether.dev/release";        // "v3"
 inline constexpr char kDeploymentLabel[] = "aether.dev/deployment";  // "dep_…"
 inline constexpr char kArtifactAnnotation[] = "aether.dev/artifact";  // "sha256:…"
 inline constexpr char kManagedBy[] = "aether";
+// dev-hot: the Deployment's mode label, the hash of what a hot swap cannot change, and the pod
+// annotations the control plane sets to ask a running pod's agent to swap.
+inline constexpr char kModeLabel[] = "aether.dev/mode";  // "dev-hot"
+inline constexpr char kHotKeyAnnotation[] = "aether.dev/hot-key";
+inline constexpr char kHotArtifactAnnotation[] = "aether.dev/hot-artifact";
+inline constexpr char kHotDeploymentAnnotation[] = "aether.dev/hot-deployment";
+inline constexpr int kAgentStatusPort = 9901;
 
 // Where the init container unpacks the artifact (an emptyDir is mounted at kAppRoot).
 inline constexpr char kAppRoot[] = "/srv/aether";
@@ -26,7 +35,17 @@ inline constexpr char kAppDir[] = "/srv/aether/app";
 // "app.kubernetes.io/name=<app>,app.kubernetes.io/managed-by=aether" (URL-escaped).
 std::string AppSelector(const std::string& app);
 
+// With spec.dev_hot: pods run as the `aether-dev-hot` ServiceAccount, fetch the artifact the
+// ConfigMap `<app>-dev-hot` names (so new pods start from the current hot release) and run
+// `aether-agent run --dev-hot`, which swaps the app layer when its pod is annotated.
 Json DeploymentManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec);
+// What a hot swap cannot change (command, env, scale, image…): equal keys mean the running
+// dev-hot pods can take `spec` in place.
+std::string HotKey(const KubeRuntimeOptions& o, const ReleaseSpec& spec);
+Json DevHotConfigMap(const KubeRuntimeOptions& o, const ReleaseSpec& spec);
+// The ServiceAccount, Role (get and watch pods) and RoleBinding dev-hot pods run under, with
+// their API paths.
+std::vector<std::pair<std::string, Json>> DevHotRbac(const KubeRuntimeOptions& o);
 Json ServiceManifest(const KubeRuntimeOptions& o, const std::string& app);
 Json IngressManifest(const KubeRuntimeOptions& o, const std::string& app);
 Json PullSecretManifest(const KubeRuntimeOptions& o);
@@ -37,5 +56,6 @@ std::string ServicePath(const std::string& ns, const std::string& app);
 std::string IngressPath(const std::string& ns, const std::string& app);
 std::string SecretPath(const std::string& ns, const std::string& name);
 std::string PodsPath(const std::string& ns);
+std::string ConfigMapPath(const std::string& ns, const std::string& name);
 
 }  // namespace aether::kubert

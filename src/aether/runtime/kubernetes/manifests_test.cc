@@ -49,13 +49,14 @@ TEST(Manifests, PodFetchesThenRunsAsNonRootWithProbesAndEnv) {
   EXPECT_EQ(fetch["image"], "aether-nodejs:20-slim");
   EXPECT_EQ(fetch["command"],
             Json({"aether-agent", "fetch", "--server", "http://aetherd.aether:7070", "--app", "web",
-                  "--artifact", Spec().artifact, "--dest", "/srv/aether/app",
+                  "--artifact", "$(AETHER_ARTIFACT)", "--dest", "/srv/aether/app",
                   "--require-signature"}));
-  EXPECT_EQ(fetch["env"][0]["valueFrom"]["secretKeyRef"]["name"], "aether-pull");
+  EXPECT_EQ(fetch["env"][0], Json({{"name", "AETHER_ARTIFACT"}, {"value", Spec().artifact}}));
+  EXPECT_EQ(fetch["env"][2]["valueFrom"]["secretKeyRef"]["name"], "aether-pull");
   const Json& app = pod["containers"][0];
   EXPECT_EQ(app["command"],
-            Json({"aether-agent", "run", "--dir", "/srv/aether/app", "--grace-ms", "25000", "--",
-                  "node", "server.js"}));
+            Json({"aether-agent", "run", "--dir", "/srv/aether/app", "--grace-ms", "25000",
+                  "--no-restart", "--", "node", "server.js"}));
   EXPECT_EQ(app["securityContext"]["readOnlyRootFilesystem"], true);
   EXPECT_EQ(app["securityContext"]["allowPrivilegeEscalation"], false);
   EXPECT_EQ(app["readinessProbe"]["httpGet"]["path"], "/healthz");
@@ -69,6 +70,45 @@ TEST(Manifests, PodFetchesThenRunsAsNonRootWithProbesAndEnv) {
   }
   EXPECT_TRUE(has_port);
   EXPECT_TRUE(has_greeting);
+}
+
+TEST(Manifests, DevHotPodsWatchTheirOwnPodAndStartFromTheConfigMapRelease) {
+  ReleaseSpec s = Spec();
+  s.dev_hot = true;
+  const KubeRuntimeOptions o = Options();
+  Json d = DeploymentManifest(o, s);
+  EXPECT_EQ(d["metadata"]["labels"]["aether.dev/mode"], "dev-hot");
+  EXPECT_EQ(d["metadata"]["annotations"]["aether.dev/hot-key"], HotKey(o, s));
+  const Json& pod = d["spec"]["template"]["spec"];
+  EXPECT_EQ(pod["serviceAccountName"], "aether-dev-hot");
+  EXPECT_EQ(pod["automountServiceAccountToken"], true);
+  EXPECT_EQ(pod["initContainers"][0]["env"][0]["valueFrom"]["configMapKeyRef"],
+            Json({{"name", "web-dev-hot"}, {"key", "artifact"}}));
+  const Json& app = pod["containers"][0];
+  const std::string cmd = app["command"].dump();
+  EXPECT_NE(cmd.find(R"x("--dev-hot","--server","http://aetherd.aether:7070","--app","web","--pod","$(POD_NAME)")x"),
+            std::string::npos)
+      << cmd;
+  EXPECT_EQ(app["volumeMounts"][0]["readOnly"], false);
+  EXPECT_EQ(app["ports"][1]["containerPort"], kAgentStatusPort);
+
+  // A new artifact keeps the key (a hot swap); new env or scale changes it (a rollout).
+  ReleaseSpec next = s;
+  next.artifact = "sha256:" + std::string(64, 'c');
+  next.deployment_id = "dep_456";
+  next.version = 8;
+  EXPECT_EQ(HotKey(o, next), HotKey(o, s));
+  next.env["NEW"] = "1";
+  EXPECT_NE(HotKey(o, next), HotKey(o, s));
+  next = s;
+  next.instances = 3;
+  EXPECT_NE(HotKey(o, next), HotKey(o, s));
+
+  EXPECT_EQ(DevHotConfigMap(o, s)["data"], Json({{"artifact", s.artifact}, {"deployment", "dep_123"}}));
+  auto rbac = DevHotRbac(o);
+  ASSERT_EQ(rbac.size(), 3u);
+  EXPECT_EQ(rbac[1].second["rules"],
+            Json::parse(R"([{"apiGroups":[""],"resources":["pods"],"verbs":["get","watch"]}])"));
 }
 
 TEST(Manifests, TcpProbeWithoutAHealthPathAndIngressOnlyWithADomain) {

@@ -120,7 +120,7 @@ Result<Instance> StartInstance(const LocalRuntimeOptions& o, const ReleaseSpec& 
              base + ".status.json",
              "--"};
   so.argv.insert(so.argv.end(), command.begin(), command.end());
-  so.env = {"PORT=" + std::to_string(port), "NODE_ENV=production", "AETHER_APP=" + spec.app,
+  so.env = {"PORT=" + std::to_string(port), "HOST=127.0.0.1", "NODE_ENV=production", "AETHER_APP=" + spec.app,
             "AETHER_DEPLOYMENT=" + spec.deployment_id, "HOME=" + rel.dir};
   for (const char* name : {"PATH", "LANG", "TZ", "NODE_EXTRA_CA_CERTS"}) {
     if (const char* v = std::getenv(name)) so.env.push_back(std::string(name) + "=" + v);

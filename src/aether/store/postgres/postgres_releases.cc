@@ -9,7 +9,7 @@ namespace {
 
 constexpr const char* kDeploymentColumns =
     "id, app, version, artifact, description, config, instances, status, reason, url, phases, "
-    "created_at, updated_at";
+    "created_at, updated_at, strategy";
 
 using store_json::ConfigFromJson;
 using store_json::ConfigToJson;
@@ -31,6 +31,7 @@ Deployment ReadDeployment(const pg::Rows& r, int i) {
   d.phases = PhasesFromJson(r.Text(i, 10));
   d.created_at = r.Text(i, 11);
   d.updated_at = r.Text(i, 12);
+  d.strategy = r.Text(i, 13);
   return d;
 }
 
@@ -69,9 +70,9 @@ Result<Deployment> PostgresStore::CreateDeployment(const Deployment& d) {
     }
     return conn
         .Query(std::string("INSERT INTO deployments(") + kDeploymentColumns +
-                   ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                   ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                {d.id, d.app, out.version, d.artifact, d.description, config, d.instances, d.status,
-                d.reason, d.url, PhasesToJson(d.phases), d.created_at, d.updated_at})
+                d.reason, d.url, PhasesToJson(d.phases), d.created_at, d.updated_at, d.strategy})
         .status();
   });
   if (s.code() == ErrorCode::kAlreadyExists) {

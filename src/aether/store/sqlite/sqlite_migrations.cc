@@ -113,9 +113,15 @@ CREATE TABLE idempotency (
 CREATE INDEX idempotency_by_created_at ON idempotency(created_at);
 )sql";
 
+// How each release is rolled out (rolling or dev-hot); earlier releases were all rolling.
+constexpr const char* kStrategy = R"sql(
+ALTER TABLE deployments ADD COLUMN strategy TEXT NOT NULL DEFAULT 'rolling';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial", kInitial},
     {2, "releases", kReleases},
+    {3, "strategy", kStrategy},
 };
 
 constexpr const char* kCreateSchemaMigrations =

@@ -41,10 +41,10 @@ Result<Deployment> SqliteStore::CreateDeployment(const Deployment& d) {
       return store_errors::StaleRelease(d.app, d.version);
     }
     Statement st(db_, std::string("INSERT INTO deployments(") + kDeploymentColumns +
-                          ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                          ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     st.Bind(d.id, d.app, stored.version, d.artifact, d.description, config,
             static_cast<long long>(d.instances), d.status, d.reason, d.url, PhasesToJson(d.phases),
-            d.created_at, d.updated_at);
+            d.created_at, d.updated_at, d.strategy);
     Status inserted = st.Run();
     if (inserted.code() == ErrorCode::kConflict) {
       return AlreadyExists("deployment '" + d.id + "' already exists");

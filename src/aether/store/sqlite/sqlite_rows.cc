@@ -23,6 +23,7 @@ Deployment ReadDeployment(const Statement& st) {
   d.phases = PhasesFromJson(st.Text(10));
   d.created_at = st.Text(11);
   d.updated_at = st.Text(12);
+  d.strategy = st.Text(13);
   return d;
 }
 

@@ -15,7 +15,7 @@ namespace aether::sqlite {
 
 inline constexpr const char* kDeploymentColumns =
     "id, app, version, artifact, description, config, instances, status, reason, url, phases, "
-    "created_at, updated_at";
+    "created_at, updated_at, strategy";
 inline constexpr const char* kArtifactColumns =
     "app, digest, manifest, size, created_at, signature, signed_by, sbom, provenance, "
     "provenance_signed_by";
