@@ -1,6 +1,7 @@
 // Implementation of `aether-agent run` (see run.h). Owned by the agent binary; single-
 // threaded. Signals reach the loop through a self-pipe written by async-signal-safe
-// handlers; the loop sleeps in poll() until a signal or the next timer (restart, grace).
+// handlers; the loop sleeps in poll() until a signal or the next timer (restart, grace). A
+// SwapSource's wake-up is one more byte (0) on the same pipe.
 #include "run.h"
 
 #include <fcntl.h>
@@ -29,6 +30,7 @@ using std::chrono::milliseconds;
 
 constexpr int kForwarded[] = {SIGTERM, SIGINT, SIGHUP};
 constexpr milliseconds kKillWait{5000};  // after SIGKILL, how long to wait for the reap
+constexpr unsigned char kWakeByte = 0;   // not a signal number: "a swap may be pending"
 
 int g_signal_write_fd = -1;
 
@@ -40,12 +42,20 @@ void OnSignal(int sig) {
   errno = saved;
 }
 
+void Wake() {
+  ssize_t ignored = ::write(g_signal_write_fd, &kWakeByte, 1);
+  (void)ignored;
+}
+
 void Log(const std::string& line) { std::fprintf(stderr, "[aether-agent] %s\n", line.c_str()); }
 
 class Supervisor {
  public:
   explicit Supervisor(const RunOptions& options)
-      : options_(options), backoff_(options.backoff_initial) {}
+      : options_(options),
+        dir_(options.dir),
+        command_(options.command),
+        backoff_(options.backoff_initial) {}
 
   int Run() {
     if (!Setup()) return 1;
@@ -76,9 +86,10 @@ class Supervisor {
     }
     // As `npm start` does: the app's own bin links come first on PATH.
     const char* path = std::getenv("PATH");
+    base_path_ = path != nullptr ? path : "/usr/bin:/bin";
     std::error_code ec;
     std::string bin = std::filesystem::current_path(ec).string() + "/node_modules/.bin";
-    ::setenv("PATH", (bin + ":" + (path != nullptr ? path : "/usr/bin:/bin")).c_str(), 1);
+    ::setenv("PATH", (bin + ":" + base_path_).c_str(), 1);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
       std::fprintf(stderr, "aether-agent: run: pipe: %s\n", std::strerror(errno));
@@ -96,12 +107,25 @@ class Supervisor {
     ::signal(SIGPIPE, SIG_IGN);
     // Orphaned grandchildren are re-parented to us and reaped by the waitpid(-1) loop.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    return true;
+    return StartSwapSource();
+  }
+
+  // The source's threads must not take our signals: they inherit a mask blocking them.
+  bool StartSwapSource() {
+    if (options_.swaps == nullptr) return true;
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (int sig : kForwarded) sigaddset(&block, sig);
+    sigaddset(&block, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    bool started = options_.swaps->Start(Wake);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return started;
   }
 
   void Spawn() {
     std::vector<char*> argv;
-    for (const std::string& arg : options_.command) argv.push_back(const_cast<char*>(arg.c_str()));
+    for (const std::string& arg : command_) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
     sigset_t block, old;
     sigemptyset(&block);
@@ -118,6 +142,19 @@ class Supervisor {
       sigset_t none;
       sigemptyset(&none);
       sigprocmask(SIG_SETMASK, &none, nullptr);
+      // A swap source's sockets (API watch, status listener) lack FD_CLOEXEC: keep them from the
+      // app.
+      if (options_.swaps != nullptr && ::close_range(3, ~0U, 0) != 0) {
+        for (int fd = 3; fd < 4096; ++fd) ::close(fd);
+      }
+      if (!path_env_.empty()) {  // swapped: the new release's directory and bin links
+        if (::chdir(dir_.c_str()) != 0) {
+          ::dprintf(2, "aether-agent: run: cannot chdir to %s: %s\n", dir_.c_str(),
+                    std::strerror(errno));
+          ::_exit(127);
+        }
+        ::putenv(path_env_.data());
+      }
       ::execvp(argv[0], argv.data());
       ::dprintf(2, "aether-agent: run: cannot exec '%s': %s\n", argv[0], std::strerror(errno));
       ::_exit(127);
@@ -129,15 +166,57 @@ class Supervisor {
       ::setpgid(pid, pid);  // also here, so signals sent right away reach the group
       child_ = pid;
       started_ = Clock::now();
+      Notify();
     }
     sigprocmask(SIG_SETMASK, &old, nullptr);
+  }
+
+  void Notify() {
+    if (options_.swaps != nullptr) options_.swaps->ProcessChanged(child_, restarts_);
+  }
+
+  // A swap request: stop the current process first, or start the new one at once when none runs.
+  void CheckSwap() {
+    if (options_.swaps == nullptr || stopping_ || swap_) return;
+    std::optional<SwapRequest> request = options_.swaps->TakeSwap();
+    if (!request) return;
+    swap_ = std::move(request);
+    if (child_ > 0) {
+      Log("swapping to " + swap_->dir + ": stopping process " + std::to_string(child_));
+      ::kill(-child_, SIGTERM);
+      swap_deadline_ = Clock::now() + options_.grace;
+      swap_killed_ = false;
+    } else {
+      restart_at_.reset();
+      StartSwapped();
+    }
+  }
+
+  void StartSwapped() {
+    SwapRequest request = std::move(*swap_);
+    swap_.reset();
+    dir_ = request.dir;
+    if (!request.command.empty()) command_ = request.command;
+    path_env_ = "PATH=" + dir_ + "/node_modules/.bin:" + base_path_;
+    if (::chdir(dir_.c_str()) != 0) {  // ours too, so we do not sit in a removed directory
+      Log("cannot chdir to " + dir_ + ": " + std::strerror(errno));
+    }
+    backoff_ = options_.backoff_initial;
+    Spawn();
+    options_.swaps->Swapped(request, child_);
   }
 
   void DrainSignals() {
     unsigned char buf[64];
     ssize_t n;
     while ((n = ::read(read_fd_, buf, sizeof(buf))) > 0) {
-      for (ssize_t i = 0; i < n; ++i) HandleSignal(buf[i]);
+      for (ssize_t i = 0; i < n; ++i) {
+        if (buf[i] == kWakeByte) {
+          CheckSwap();
+        } else {
+          HandleSignal(buf[i]);
+        }
+      }
     }
   }
 
@@ -171,6 +250,10 @@ class Supervisor {
       exit_code_ = 0;
       return;
     }
+    if (swap_) {  // the old process is gone: start the new one
+      StartSwapped();
+      return;
+    }
     std::string what;
     if (WIFEXITED(status)) {
       what = "process exited with code " + std::to_string(WEXITSTATUS(status));
@@ -179,6 +262,14 @@ class Supervisor {
              strsignal(WTERMSIG(status)) + ")";
     } else {
       what = "process stopped";
+    }
+    if (options_.no_restart) {
+      Log(what + "; exiting (--no-restart)");
+      done_ = true;
+      exit_code_ = WIFEXITED(status)     ? WEXITSTATUS(status)
+                   : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                         : 1;
+      return;
     }
     if (Clock::now() - started_ >= options_.reset_after) backoff_ = options_.backoff_initial;
     ScheduleRestart(what);
@@ -191,6 +282,7 @@ class Supervisor {
     Log(what + "; restarting in " + std::to_string(delay.count()) + "ms (restart " +
         std::to_string(restarts_) + ")");
     restart_at_ = Clock::now() + delay;
+    Notify();
     if (!options_.status_file.empty()) {
       nlohmann::json status = {{"restarts", restarts_}, {"last_exit", what}};
       Status written = WriteFileAtomic(options_.status_file, status.dump() + "\n", 0644);
@@ -211,6 +303,12 @@ class Supervisor {
       done_ = true;
       exit_code_ = 1;
     }
+    if (!stopping_ && swap_ && child_ > 0 && !swap_killed_ && now >= swap_deadline_) {
+      Log("process did not stop within " + std::to_string(options_.grace.count()) +
+          "ms for the swap; sending SIGKILL");
+      ::kill(-child_, SIGKILL);
+      swap_killed_ = true;
+    }
     if (!stopping_ && restart_at_ && now >= *restart_at_) {
       restart_at_.reset();
       Spawn();
@@ -222,12 +320,22 @@ class Supervisor {
     std::optional<Clock::time_point> next;
     if (stopping_ && child_ > 0) next = deadline_;
     if (!stopping_ && restart_at_) next = restart_at_;
+    if (!stopping_ && swap_ && child_ > 0 && !swap_killed_ && (!next || swap_deadline_ < *next)) {
+      next = swap_deadline_;
+    }
     if (!next) return -1;
     auto left = std::chrono::ceil<milliseconds>(*next - Clock::now()).count();
     return static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
   }
 
   const RunOptions options_;
+  std::string dir_;                   // where the process runs (changes with a swap)
+  std::vector<std::string> command_;  // what it runs (changes with a swap)
+  std::string base_path_;             // PATH before the app's bin directory was put first
+  std::string path_env_;              // "PATH=…" for the child after a swap; "" before
+  std::optional<SwapRequest> swap_;   // taken from the source, waiting for the old process to end
+  Clock::time_point swap_deadline_;
+  bool swap_killed_ = false;
   int read_fd_ = -1;
   pid_t child_ = 0;
   Clock::time_point started_;

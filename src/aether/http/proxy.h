@@ -19,4 +19,10 @@ namespace aether::http {
 Result<Response> Forward(const Request& req, const std::string& host, int port,
                          std::chrono::milliseconds timeout);
 
+// Whether an app instance is ready: GET `health_path` answers 2xx/3xx, or, without a health
+// path, "/" gets any HTTP answer. The local runtime and `aether-agent probe` (the Kubernetes
+// exec probe) both use it, so both runtimes judge readiness alike.
+bool ProbeReady(const std::string& host, int port, const std::string& health_path,
+                std::chrono::milliseconds timeout);
+
 }  // namespace aether::http

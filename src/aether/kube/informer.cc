@@ -2,6 +2,7 @@
 #include "aether/kube/informer.h"
 
 #include "aether/core/log.h"
+#include "aether/http/types.h"
 
 namespace aether::kube {
 namespace {
@@ -17,6 +18,18 @@ std::string Join(const std::string& path, const std::string& query) {
   return query.empty() ? path : path + "?" + query;
 }
 
+// "/api/v1/namespaces/ns/pods/web-1" → "/api/v1/namespaces/ns/pods".
+std::string Parent(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(0, slash);
+}
+
+std::string NameSelector(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  return "fieldSelector=" + http::PercentEncode("metadata.name=" + name);
+}
+
 }  // namespace
 
 Informer::Informer(Client& client, std::string collection, std::string selectors,
@@ -24,6 +37,13 @@ Informer::Informer(Client& client, std::string collection, std::string selectors
     : client_(client),
       collection_(std::move(collection)),
       selectors_(std::move(selectors)),
+      on_change_(std::move(on_change)) {}
+
+Informer::Informer(Client& client, ObjectPath object, std::function<void()> on_change)
+    : client_(client),
+      object_(std::move(object.path)),
+      collection_(Parent(object_)),  // declared after object_
+      selectors_(NameSelector(object_)),
       on_change_(std::move(on_change)) {}
 
 Informer::~Informer() { Stop(); }
@@ -62,6 +82,7 @@ std::string Informer::LastError() const {
 }
 
 Status Informer::List() {
+  if (!object_.empty()) return GetObject();
   auto list = client_.Get(Join(collection_, selectors_));
   if (!list.ok()) return list.status();
   {
@@ -69,7 +90,29 @@ Status Informer::List() {
     ++stats_.lists;
     items_.clear();
     for (const Json& item : (*list)["items"]) items_[Key(item)] = item;
-    resource_version_ = list->contains("metadata") ? (*list)["metadata"].value("resourceVersion", "") : "";
+    resource_version_ =
+        list->contains("metadata") ? (*list)["metadata"].value("resourceVersion", "") : "";
+    synced_ = true;
+    last_error_.clear();
+  }
+  cv_.notify_all();
+  if (on_change_) on_change_();
+  return Status::Ok();
+}
+
+Status Informer::GetObject() {
+  auto got = client_.Get(object_);
+  if (!got.ok() && got.status().code() != ErrorCode::kNotFound) return got.status();
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.lists;
+    items_.clear();
+    resource_version_.clear();  // absent: the watch starts from now
+    if (got.ok()) {
+      items_[Key(*got)] = *got;
+      if (got->contains("metadata"))
+        resource_version_ = (*got)["metadata"].value("resourceVersion", "");
+    }
     synced_ = true;
     last_error_.clear();
   }
@@ -99,6 +142,9 @@ void Informer::Apply(const Json& event) {
 void Informer::Loop() {
   auto backoff = std::chrono::milliseconds(100);
   bool need_list = true;
+  // A single object's own resourceVersion may be older than the server's watch window: after a
+  // 410 Gone for it, watch from now instead (the server starts with a synthetic ADDED).
+  bool from_now = false;
   auto pause = [&] {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, backoff, [&] { return stop_.load(); });
@@ -124,10 +170,12 @@ void Informer::Loop() {
     std::string rv;
     {
       std::lock_guard lock(mu_);
-      rv = resource_version_;
+      rv = from_now ? "" : resource_version_;
       ++stats_.watches;
     }
-    std::string query = "watch=1&allowWatchBookmarks=true&resourceVersion=" + rv;
+    from_now = false;
+    std::string query = "watch=1&allowWatchBookmarks=true";
+    if (object_.empty() || !rv.empty()) query += "&resourceVersion=" + rv;
     if (!selectors_.empty()) query += "&" + selectors_;
     int events = 0;
     auto started = std::chrono::steady_clock::now();
@@ -152,6 +200,7 @@ void Informer::Loop() {
       LogLine("kube: watch " + collection_ + ": resourceVersion " + rv +
               " is too old (410 Gone); listing again");
       need_list = true;
+      from_now = !object_.empty();
       continue;
     }
     // Closed: resume from the last resourceVersion. A watch that ends at once without events

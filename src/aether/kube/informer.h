@@ -1,8 +1,9 @@
 // Informer: keeps a local copy of one collection of Kubernetes objects (a namespace's pods
 // matching a selector, one Deployment by name…) current through list + watch: it resumes a
 // dropped watch from the last resourceVersion it saw (bookmarks included), lists again on 410
-// Gone, and backs off while the API server is unreachable. `on_change` runs on the informer's
-// thread after every change. Thread-safe.
+// Gone, and backs off while the API server is unreachable. A single-object informer does the
+// same with get + watch (no list permission needed). `on_change` runs on the informer's thread
+// after every change. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -19,8 +20,13 @@
 
 namespace aether::kube {
 
+// Names one object to follow: its path ("/api/v1/namespaces/ns/pods/web-1").
+struct ObjectPath {
+  std::string path;
+};
+
 struct InformerStats {
-  int lists = 0;    // full lists (the first one, then one per 410 Gone or error)
+  int lists = 0;    // full lists or gets (the first one, then one per 410 Gone or error)
   int watches = 0;  // watch requests started
   int gone = 0;     // 410 Gone answers
   int resumes = 0;  // watches resumed after the connection dropped early
@@ -32,6 +38,9 @@ class Informer {
   // narrows it ("labelSelector=a%3Db"), or "".
   Informer(Client& client, std::string collection, std::string selectors,
            std::function<void()> on_change = {});
+  // Follows one object through GET on its path, then a watch on its collection narrowed by
+  // fieldSelector=metadata.name. Items() holds it, or nothing while it does not exist.
+  Informer(Client& client, ObjectPath object, std::function<void()> on_change = {});
   ~Informer();
 
   void Start();
@@ -47,9 +56,11 @@ class Informer {
  private:
   void Loop();
   Status List();
+  Status GetObject();
   void Apply(const Json& event);
 
   Client& client_;
+  const std::string object_;  // "" for a collection informer
   const std::string collection_;
   const std::string selectors_;
   const std::function<void()> on_change_;

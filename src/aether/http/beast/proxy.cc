@@ -190,4 +190,15 @@ Result<Response> Forward(const Request& req, const std::string& host, int port,
   }
 }
 
+bool ProbeReady(const std::string& host, int port, const std::string& health_path,
+                std::chrono::milliseconds timeout) {
+  Request req;
+  req.method = "GET";
+  req.target = health_path.empty() ? "/" : health_path;
+  req.headers["Host"] = host + ":" + std::to_string(port);
+  auto res = Forward(req, host, port, timeout);
+  if (!res.ok()) return false;
+  return health_path.empty() || (res->status >= 200 && res->status < 400);
+}
+
 }  // namespace aether::http

@@ -7,9 +7,7 @@
 namespace aether::kubert {
 namespace {
 
-Json Labels(const std::string& app) {
-  return {{kNameLabel, app}, {kManagedByLabel, kManagedBy}};
-}
+Json Labels(const std::string& app) { return {{kNameLabel, app}, {kManagedByLabel, kManagedBy}}; }
 
 Json Meta(const KubeRuntimeOptions& o, const std::string& name, const std::string& app) {
   return {{"name", name}, {"namespace", o.ns}, {"labels", Labels(app)}};
@@ -30,17 +28,22 @@ Json Resources(const KubeRuntimeOptions& o) {
   return r;
 }
 
-Json Probe(const ReleaseSpec& spec, int period, int failures, int initial_delay) {
-  Json p = {{"periodSeconds", period},
-            {"failureThreshold", failures},
-            {"timeoutSeconds", 2},
-            {"initialDelaySeconds", initial_delay}};
-  if (spec.health_path.empty()) {
-    p["tcpSocket"] = {{"port", "http"}};
-  } else {
-    p["httpGet"] = {{"path", spec.health_path}, {"port", "http"}};
+// An exec probe through the agent (`aether-agent probe`): the same readiness test as the
+// local runtime (the health path answers 2xx/3xx, or any HTTP answer without one), and one
+// handler type whatever the manifest says, so a server-side apply never has to switch a
+// probe between httpGet and tcpSocket.
+Json Probe(const KubeRuntimeOptions& o, const ReleaseSpec& spec, int period, int failures,
+           int initial_delay) {
+  Json cmd = {"aether-agent", "probe", "--port", std::to_string(o.container_port)};
+  if (!spec.health_path.empty()) {
+    cmd.push_back("--path");
+    cmd.push_back(spec.health_path);
   }
-  return p;
+  return {{"exec", {{"command", cmd}}},
+          {"periodSeconds", period},
+          {"failureThreshold", failures},
+          {"timeoutSeconds", 3},
+          {"initialDelaySeconds", initial_delay}};
 }
 
 std::string DevHotName(const std::string& app) { return app + "-dev-hot"; }
@@ -65,8 +68,8 @@ Json ReleaseEnv(const ReleaseSpec& spec) {
 }
 
 Json FetchContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
-  Json cmd = {"aether-agent", "fetch",     "--server", o.agent_server_url, "--app",
-              spec.app,       "--artifact", "$(AETHER_ARTIFACT)", "--dest", kAppDir};
+  Json cmd = {"aether-agent", "fetch",      "--server",           o.agent_server_url, "--app",
+              spec.app,       "--artifact", "$(AETHER_ARTIFACT)", "--dest",           kAppDir};
   if (o.require_signature) cmd.push_back("--require-signature");
   Json env = ReleaseEnv(spec);
   env.push_back(PullTokenEnv(o));
@@ -82,11 +85,7 @@ Json FetchContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
 }
 
 Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
-  Json cmd = {"aether-agent",
-              "run",
-              "--dir",
-              kAppDir,
-              "--grace-ms",
+  Json cmd = {"aether-agent", "run", "--dir", kAppDir, "--grace-ms",
               std::to_string(std::max(1, o.termination_grace_seconds - 5) * 1000),
               // The kubelet restarts a crashed app (and reports CrashLoopBackOff).
               "--no-restart"};
@@ -102,11 +101,13 @@ Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
       cmd.push_back(arg);
     }
     if (o.require_signature) cmd.push_back("--require-signature");
-    env.push_back({{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}});
+    env.push_back(
+        {{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}});
     env.push_back({{"name", "POD_NAMESPACE"},
                    {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}});
     env.push_back(PullTokenEnv(o));
-    ports.push_back({{"name", "aether-status"}, {"containerPort", kAgentStatusPort}, {"protocol", "TCP"}});
+    ports.push_back(
+        {{"name", "aether-status"}, {"containerPort", kAgentStatusPort}, {"protocol", "TCP"}});
   }
   cmd.push_back("--");
   for (const auto& arg : spec.command) cmd.push_back(arg);
@@ -126,8 +127,8 @@ Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
           {"workingDir", kAppDir},
           {"ports", ports},
           {"env", env},
-          {"readinessProbe", Probe(spec, 2, 3, 0)},
-          {"livenessProbe", Probe(spec, 10, 3, 20)},
+          {"readinessProbe", Probe(o, spec, 2, 3, 0)},
+          {"livenessProbe", Probe(o, spec, 10, 3, 20)},
           // Lets endpoints and load balancers stop sending before the process is told to stop.
           {"lifecycle", {{"preStop", {{"exec", {{"command", {"sleep", "2"}}}}}}}},
           {"volumeMounts",
@@ -174,7 +175,8 @@ Json DeploymentManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
         {"selector", {{"matchLabels", Labels(spec.app)}}},
         // One extra pod at a time and none taken away before its successor is ready: the
         // previous release serves until the new one does.
-        {"strategy", {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 0}}}}},
+        {"strategy",
+         {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 0}}}}},
         {"template",
          {{"metadata",
            {{"labels", pod_labels}, {"annotations", {{kArtifactAnnotation, spec.artifact}}}}},
@@ -185,7 +187,10 @@ Json DeploymentManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
             {"enableServiceLinks", false},
             {"terminationGracePeriodSeconds", o.termination_grace_seconds},
             {"securityContext",
-             {{"runAsNonRoot", true}, {"runAsUser", 1000}, {"runAsGroup", 1000}, {"fsGroup", 1000}}},
+             {{"runAsNonRoot", true},
+              {"runAsUser", 1000},
+              {"runAsGroup", 1000},
+              {"fsGroup", 1000}}},
             {"initContainers", {FetchContainer(o, spec)}},
             {"containers", {AppContainer(o, spec)}},
             {"volumes",
@@ -200,7 +205,8 @@ Json ServiceManifest(const KubeRuntimeOptions& o, const std::string& app) {
           {"spec",
            {{"type", "ClusterIP"},
             {"selector", Labels(app)},
-            {"ports", {{{"name", "http"}, {"port", 80}, {"targetPort", "http"}, {"protocol", "TCP"}}}}}}};
+            {"ports",
+             {{{"name", "http"}, {"port", 80}, {"targetPort", "http"}, {"protocol", "TCP"}}}}}}};
 }
 
 Json IngressManifest(const KubeRuntimeOptions& o, const std::string& app) {
@@ -220,9 +226,8 @@ Json IngressManifest(const KubeRuntimeOptions& o, const std::string& app) {
 }
 
 Json PullSecretManifest(const KubeRuntimeOptions& o) {
-  Json meta = {{"name", o.pull_secret},
-               {"namespace", o.ns},
-               {"labels", {{kManagedByLabel, kManagedBy}}}};
+  Json meta = {
+      {"name", o.pull_secret}, {"namespace", o.ns}, {"labels", {{kManagedByLabel, kManagedBy}}}};
   return {{"apiVersion", "v1"},
           {"kind", "Secret"},
           {"metadata", meta},
@@ -265,9 +270,8 @@ Json DevHotConfigMap(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
 
 std::vector<std::pair<std::string, Json>> DevHotRbac(const KubeRuntimeOptions& o) {
   const std::string rbac = "/apis/rbac.authorization.k8s.io/v1" + Ns(o.ns);
-  Json meta = {{"name", kDevHotAccount},
-               {"namespace", o.ns},
-               {"labels", {{kManagedByLabel, kManagedBy}}}};
+  Json meta = {
+      {"name", kDevHotAccount}, {"namespace", o.ns}, {"labels", {{kManagedByLabel, kManagedBy}}}};
   return {
       {"/api/v1" + Ns(o.ns) + "/serviceaccounts/" + kDevHotAccount,
        {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", meta}}},

@@ -54,13 +54,13 @@ TEST(Manifests, PodFetchesThenRunsAsNonRootWithProbesAndEnv) {
   EXPECT_EQ(fetch["env"][0], Json({{"name", "AETHER_ARTIFACT"}, {"value", Spec().artifact}}));
   EXPECT_EQ(fetch["env"][2]["valueFrom"]["secretKeyRef"]["name"], "aether-pull");
   const Json& app = pod["containers"][0];
-  EXPECT_EQ(app["command"],
-            Json({"aether-agent", "run", "--dir", "/srv/aether/app", "--grace-ms", "25000",
-                  "--no-restart", "--", "node", "server.js"}));
+  EXPECT_EQ(app["command"], Json({"aether-agent", "run", "--dir", "/srv/aether/app", "--grace-ms",
+                                  "25000", "--no-restart", "--", "node", "server.js"}));
   EXPECT_EQ(app["securityContext"]["readOnlyRootFilesystem"], true);
   EXPECT_EQ(app["securityContext"]["allowPrivilegeEscalation"], false);
-  EXPECT_EQ(app["readinessProbe"]["httpGet"]["path"], "/healthz");
-  EXPECT_EQ(app["livenessProbe"]["httpGet"]["port"], "http");
+  EXPECT_EQ(app["readinessProbe"]["exec"]["command"],
+            Json({"aether-agent", "probe", "--port", "8080", "--path", "/healthz"}));
+  EXPECT_EQ(app["livenessProbe"]["exec"], app["readinessProbe"]["exec"]);
   EXPECT_TRUE(app["lifecycle"]["preStop"].contains("exec"));
   EXPECT_EQ(app["resources"]["limits"]["memory"], "512Mi");
   bool has_port = false, has_greeting = false;
@@ -86,8 +86,10 @@ TEST(Manifests, DevHotPodsWatchTheirOwnPodAndStartFromTheConfigMapRelease) {
             Json({{"name", "web-dev-hot"}, {"key", "artifact"}}));
   const Json& app = pod["containers"][0];
   const std::string cmd = app["command"].dump();
-  EXPECT_NE(cmd.find(R"x("--dev-hot","--server","http://aetherd.aether:7070","--app","web","--pod","$(POD_NAME)")x"),
-            std::string::npos)
+  EXPECT_NE(
+      cmd.find(
+          R"x("--dev-hot","--server","http://aetherd.aether:7070","--app","web","--pod","$(POD_NAME)")x"),
+      std::string::npos)
       << cmd;
   EXPECT_EQ(app["volumeMounts"][0]["readOnly"], false);
   EXPECT_EQ(app["ports"][1]["containerPort"], kAgentStatusPort);
@@ -104,18 +106,20 @@ TEST(Manifests, DevHotPodsWatchTheirOwnPodAndStartFromTheConfigMapRelease) {
   next.instances = 3;
   EXPECT_NE(HotKey(o, next), HotKey(o, s));
 
-  EXPECT_EQ(DevHotConfigMap(o, s)["data"], Json({{"artifact", s.artifact}, {"deployment", "dep_123"}}));
+  EXPECT_EQ(DevHotConfigMap(o, s)["data"],
+            Json({{"artifact", s.artifact}, {"deployment", "dep_123"}}));
   auto rbac = DevHotRbac(o);
   ASSERT_EQ(rbac.size(), 3u);
   EXPECT_EQ(rbac[1].second["rules"],
             Json::parse(R"([{"apiGroups":[""],"resources":["pods"],"verbs":["get","watch"]}])"));
 }
 
-TEST(Manifests, TcpProbeWithoutAHealthPathAndIngressOnlyWithADomain) {
+TEST(Manifests, AnyAnswerProbeWithoutAHealthPathAndIngressOnlyWithADomain) {
   ReleaseSpec s = Spec();
   s.health_path.clear();
   Json app = DeploymentManifest(Options(), s)["spec"]["template"]["spec"]["containers"][0];
-  EXPECT_EQ(app["readinessProbe"]["tcpSocket"]["port"], "http");
+  EXPECT_EQ(app["readinessProbe"]["exec"]["command"],
+            Json({"aether-agent", "probe", "--port", "8080"}));
   KubeRuntimeOptions o = Options();
   o.ingress_domain = "apps.example.com";
   o.ingress_class = "nginx";

@@ -120,8 +120,12 @@ Result<Instance> StartInstance(const LocalRuntimeOptions& o, const ReleaseSpec& 
              base + ".status.json",
              "--"};
   so.argv.insert(so.argv.end(), command.begin(), command.end());
-  so.env = {"PORT=" + std::to_string(port), "HOST=127.0.0.1", "NODE_ENV=production", "AETHER_APP=" + spec.app,
-            "AETHER_DEPLOYMENT=" + spec.deployment_id, "HOME=" + rel.dir};
+  so.env = {"PORT=" + std::to_string(port),
+            "HOST=127.0.0.1",
+            "NODE_ENV=production",
+            "AETHER_APP=" + spec.app,
+            "AETHER_DEPLOYMENT=" + spec.deployment_id,
+            "HOME=" + rel.dir};
   for (const char* name : {"PATH", "LANG", "TZ", "NODE_EXTRA_CA_CERTS"}) {
     if (const char* v = std::getenv(name)) so.env.push_back(std::string(name) + "=" + v);
   }
@@ -153,13 +157,7 @@ Status WaitReady(const LocalRuntimeOptions& o, const Instance& inst,
 }
 
 bool Probe(int port, const std::string& health_path) {
-  http::Request req;
-  req.method = "GET";
-  req.target = health_path.empty() ? "/" : health_path;
-  req.headers["Host"] = "127.0.0.1:" + std::to_string(port);
-  auto res = http::Forward(req, "127.0.0.1", port, std::chrono::milliseconds(1000));
-  if (!res.ok()) return false;
-  return health_path.empty() || (res->status >= 200 && res->status < 400);
+  return http::ProbeReady("127.0.0.1", port, health_path, std::chrono::milliseconds(1000));
 }
 
 bool Reattachable(const Release& rel, const Instance& inst, std::chrono::milliseconds wait) {
