@@ -5,5 +5,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 AETHER_WERROR=ON BUILD_DIR=$BUILD_DIR bash "$ROOT/scripts/build.sh"
+# The Kubernetes test bed's binaries (a cold build takes ~6 minutes) and kubectl/helm, cached
+# outside the repository, so the `kube` fixture starts in seconds.
+bash "$ROOT/test/k8s/build-kube.sh" >/dev/null
+bash "$ROOT/test/k8s/tools.sh" >/dev/null
 cd "$BUILD_DIR"
 ctest --output-on-failure --timeout 1200 -j2

@@ -1,6 +1,6 @@
-// DaemonHarness: a whole aetherd (SQLite, fs blobs, local runtime, real agent) started
-// in-process on port 0 in a temp dir, plus the HTTP calls the integration tests make against
-// it. Test-only; one per test, used from the test's thread.
+// DaemonHarness: a whole aetherd (SQLite, fs blobs, local or Kubernetes runtime, real agent)
+// started in-process on port 0 in a temp dir, plus the HTTP calls the integration tests make
+// against it. Test-only; one per test, used from the test's thread.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -82,6 +82,9 @@ class DaemonHarness {
     o.policy = policy_;
     o.port = 0;
     o.router_port = 0;
+    o.host = host_;
+    o.runtime = runtime_;
+    o.kube = kube_;
     o.agent_path = AETHER_AGENT_BIN;
     o.ready_timeout = std::chrono::seconds(20);
     o.stop_grace = std::chrono::seconds(3);
@@ -195,7 +198,10 @@ class DaemonHarness {
   std::unique_ptr<Daemon> daemon_;
   std::string dir_;
   ArtifactPolicy policy_;
-  std::string database_url_;  // PostgreSQL when set, else SQLite in the data dir
+  std::string database_url_;        // PostgreSQL when set, else SQLite in the data dir
+  std::string host_ = "127.0.0.1";  // API (and router) listen address
+  std::string runtime_ = "local";
+  KubeRuntimeOptions kube_;  // with runtime_ "kubernetes"
   std::string token_;
   std::unique_ptr<http::Client> client_ = http::NewClient();
 };
