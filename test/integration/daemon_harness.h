@@ -145,6 +145,17 @@ class DaemonHarness {
     return RegisterLayer(app, layer->path, "/ready");
   }
 
+  // Packs and registers an app that prints "boom: missing DATABASE_URL" and exits 3.
+  std::string RegisterCrasher(const std::string& app) {
+    std::string src = dir_ + "/crasher";
+    fs::create_directories(src);
+    std::ofstream(src + "/index.js")
+        << "console.error('boom: missing DATABASE_URL'); process.exit(3);\n";
+    auto layer = artifact::PackTree(src, artifact::IgnoreRules::WithDefaults(), src + ".tar.zst");
+    EXPECT_TRUE(layer.ok()) << layer.status().ToString();
+    return layer.ok() ? RegisterLayer(app, layer->path) : "";
+  }
+
   // Uploads the layer file at `path` and registers a one-layer `node index.js` manifest for
   // `app`; returns the artifact digest.
   std::string RegisterLayer(const std::string& app, const std::string& path,

@@ -127,13 +127,7 @@ TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
 
 TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
   ASSERT_EQ(Call("POST", "/apps", R"({"name":"crasher"})").status, 201);
-  std::string src = dir_ + "/crasher";
-  fs::create_directories(src);
-  std::ofstream(src + "/index.js")
-      << "console.error('boom: missing DATABASE_URL'); process.exit(3);\n";
-  auto layer = artifact::PackTree(src, artifact::IgnoreRules::WithDefaults(), src + ".tar.zst");
-  ASSERT_TRUE(layer.ok());
-  json d = Deploy("crasher", RegisterLayer("crasher", layer->path));
+  json d = Deploy("crasher", RegisterCrasher("crasher"));
   EXPECT_EQ(d["status"], "failed");
   EXPECT_NE(d["reason"].get<std::string>().find("boom: missing DATABASE_URL"), std::string::npos)
       << d["reason"];

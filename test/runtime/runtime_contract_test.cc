@@ -15,7 +15,6 @@ namespace aether {
 namespace {
 
 using testing::json;
-namespace fs = std::filesystem;
 
 class RuntimeContract : public ::testing::TestWithParam<std::string>,
                         protected testing::DaemonHarness {
@@ -108,13 +107,7 @@ TEST_P(RuntimeContract, ACrashingReleaseFailsWithItsOutputAndThePreviousKeepsSer
   ASSERT_EQ(Call("POST", "/apps", R"({"name":"web"})").status, 201);
   json d1 = Deploy("web", RegisterSample("web", "v1"));
   ASSERT_EQ(d1["status"], "running") << d1.dump();
-  std::string src = dir_ + "/crasher";
-  fs::create_directories(src);
-  std::ofstream(src + "/index.js")
-      << "console.error('boom: missing DATABASE_URL'); process.exit(3);\n";
-  auto layer = artifact::PackTree(src, artifact::IgnoreRules::WithDefaults(), src + ".tar.zst");
-  ASSERT_TRUE(layer.ok());
-  json bad = Deploy("web", RegisterLayer("web", layer->path));
+  json bad = Deploy("web", RegisterCrasher("web"));
   EXPECT_EQ(bad["status"], "failed");
   EXPECT_NE(bad["reason"].get<std::string>().find("boom: missing DATABASE_URL"), std::string::npos)
       << bad.dump();

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "aether/core/status.h"
 #include "aether/http/types.h"
@@ -54,5 +56,21 @@ struct ClientOptions {
 };
 
 std::unique_ptr<Client> NewClient(const ClientOptions& options = {});
+
+// Clients (and their kept-alive connections) shared across threads: Take() one, use it on one
+// thread, Give() it back, or drop it after a transport error. Keeps at most `max_idle`.
+class ClientPool {
+ public:
+  explicit ClientPool(ClientOptions options, size_t max_idle = 16)
+      : options_(std::move(options)), max_idle_(max_idle) {}
+  std::unique_ptr<Client> Take();
+  void Give(std::unique_ptr<Client> client);
+
+ private:
+  const ClientOptions options_;
+  const size_t max_idle_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Client>> idle_;
+};
 
 }  // namespace aether::http

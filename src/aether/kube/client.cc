@@ -43,29 +43,22 @@ Status ErrorFromResponse(int http_status, const std::string& body, const std::st
   }
 }
 
-Client::Client(Config config) : config_(std::move(config)) {}
-Client::~Client() = default;
+namespace {
 
-std::unique_ptr<http::Client> Client::Borrow() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto c = std::move(idle_.back());
-      idle_.pop_back();
-      return c;
-    }
-  }
+http::ClientOptions PoolOptions(const Config& config) {
   http::ClientOptions o;
-  o.ca_pem = config_.ca_pem;
-  o.client_cert_pem = config_.client_cert_pem;
-  o.client_key_pem = config_.client_key_pem;
-  return http::NewClient(o);
+  o.ca_pem = config.ca_pem;
+  o.client_cert_pem = config.client_cert_pem;
+  o.client_key_pem = config.client_key_pem;
+  return o;
 }
 
-void Client::Return(std::unique_ptr<http::Client> client) {
-  std::lock_guard lock(mu_);
-  if (idle_.size() < 8) idle_.push_back(std::move(client));
-}
+}  // namespace
+
+Client::Client(Config config)
+    : config_(std::move(config)),
+      pool_(std::make_unique<http::ClientPool>(PoolOptions(config_), 8)) {}
+Client::~Client() = default;
 
 Result<Json> Client::Call(const std::string& method, const std::string& path,
                           const std::string& body, const std::string& content_type) {
@@ -77,9 +70,9 @@ Result<Json> Client::Call(const std::string& method, const std::string& path,
   if (!token.empty()) req.headers["Authorization"] = "Bearer " + token;
   if (!content_type.empty()) req.headers["Content-Type"] = content_type;
   req.body = body;
-  auto client = Borrow();
+  auto client = pool_->Take();
   auto res = client->Send(req);
-  Return(std::move(client));
+  pool_->Give(std::move(client));
   const std::string what = method + " " + path.substr(0, path.find('?'));
   if (!res.ok()) return Unavailable("Kubernetes API " + what + ": " + res.status().message());
   if (res->status < 200 || res->status >= 300) {
@@ -101,14 +94,13 @@ Result<Json> Client::Apply(const std::string& path, const Json& object, const Ap
 }
 
 Result<Json> Client::MergePatch(const std::string& path, const Json& patch) {
-  return Call("PATCH", WithQuery(path, std::string("fieldManager=") + kFieldManager),
-              patch.dump(), "application/merge-patch+json");
+  return Call("PATCH", WithQuery(path, std::string("fieldManager=") + kFieldManager), patch.dump(),
+              "application/merge-patch+json");
 }
 
 Status Client::Delete(const std::string& path) {
-  Json options = {{"kind", "DeleteOptions"},
-                  {"apiVersion", "v1"},
-                  {"propagationPolicy", "Background"}};
+  Json options = {
+      {"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"propagationPolicy", "Background"}};
   auto res = Call("DELETE", path, options.dump(), "application/json");
   if (!res.ok() && res.status().code() != ErrorCode::kNotFound) return res.status();
   return Status::Ok();
@@ -153,18 +145,19 @@ Result<WatchEnd> Client::Watch(const std::string& path,
     pending.erase(0, start);
     return true;
   };
-  auto client = Borrow();
+  auto client = pool_->Take();
   auto res = client->Send(req);
   const std::string what = "watch " + path.substr(0, path.find('?'));
   if (!res.ok()) {
     // A dropped connection ends the watch like a server timeout: the caller resumes. The
     // connection is not reused.
     if (cancel != nullptr && cancel->load()) return res.status();
-    return res.status().code() == ErrorCode::kUnavailable || res.status().code() == ErrorCode::kTimeout
+    return res.status().code() == ErrorCode::kUnavailable ||
+                   res.status().code() == ErrorCode::kTimeout
                ? Result<WatchEnd>(WatchEnd::kClosed)
                : Result<WatchEnd>(res.status());
   }
-  Return(std::move(client));
+  pool_->Give(std::move(client));
   if (res->status == 410 || gone) return WatchEnd::kGone;
   if (res->status < 200 || res->status >= 300) {
     return ErrorFromResponse(res->status, res->body, what);

@@ -17,7 +17,7 @@
 #include "aether/kube/config.h"
 
 namespace aether::http {
-class Client;
+class ClientPool;
 }
 
 namespace aether::kube {
@@ -62,14 +62,11 @@ class Client {
                          const std::atomic<bool>* cancel, int timeout_seconds);
 
  private:
-  std::unique_ptr<http::Client> Borrow();
-  void Return(std::unique_ptr<http::Client> client);
   Result<Json> Call(const std::string& method, const std::string& path, const std::string& body,
                     const std::string& content_type);
 
   const Config config_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<http::Client>> idle_;
+  std::unique_ptr<http::ClientPool> pool_;
 };
 
 // The Status a Kubernetes error answer maps to, with the server's message.

@@ -29,8 +29,14 @@ std::chrono::milliseconds Backoff(int attempt) {
 
 }  // namespace
 
+http::ClientOptions S3Client::PoolOptions(const S3Options& o) {
+  http::ClientOptions client;
+  client.ca_file = o.ca_file;
+  return client;
+}
+
 S3Client::S3Client(S3Options options, Clock now)
-    : options_(std::move(options)), now_(std::move(now)) {
+    : options_(std::move(options)), now_(std::move(now)), pool_(PoolOptions(options_)) {
   const std::string& e = options_.endpoint;
   auto colon = e.find("://");
   scheme_ = e.substr(0, colon);
@@ -52,27 +58,8 @@ std::string S3Client::PathFor(const std::string& key) const {
   return path;
 }
 
-std::unique_ptr<http::Client> S3Client::Acquire() {
-  {
-    std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      auto c = std::move(idle_.back());
-      idle_.pop_back();
-      return c;
-    }
-  }
-  http::ClientOptions o;
-  o.ca_file = options_.ca_file;
-  return http::NewClient(o);
-}
-
-void S3Client::Release(std::unique_ptr<http::Client> c) {
-  std::lock_guard lock(mu_);
-  if (idle_.size() < 16) idle_.push_back(std::move(c));
-}
-
 Result<http::Response> S3Client::Send(const S3Call& call) {
-  auto client = Acquire();
+  auto client = pool_.Take();
   Result<http::Response> last = Status(ErrorCode::kUnavailable, "S3 request was not sent");
   for (int attempt = 0; attempt < std::max(1, options_.max_attempts); ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(Backoff(attempt));
@@ -101,7 +88,7 @@ Result<http::Response> S3Client::Send(const S3Call& call) {
     auto err = last->body.size() < (64 << 10) ? ParseError(last->body) : std::nullopt;
     if (!Retryable(last->status) && !(err && RetryableCode(err->code))) break;
   }
-  Release(std::move(client));
+  pool_.Give(std::move(client));
   if (last.ok() && Retryable(last->status)) {
     return Status(ErrorCode::kUnavailable, ErrorFor(*last, call.method + " " + call.key).message());
   }

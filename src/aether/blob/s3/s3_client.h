@@ -55,15 +55,13 @@ class S3Client {
  private:
   std::string Host() const;
   std::string PathFor(const std::string& key) const;
-  std::unique_ptr<http::Client> Acquire();
-  void Release(std::unique_ptr<http::Client> c);
+  static http::ClientOptions PoolOptions(const S3Options& o);
 
   const S3Options options_;
   const Clock now_;
   std::string scheme_;     // "http" or "https"
   std::string authority_;  // endpoint host[:port]
-  std::mutex mu_;
-  std::vector<std::unique_ptr<http::Client>> idle_;
+  http::ClientPool pool_;
 };
 
 }  // namespace aether::s3
