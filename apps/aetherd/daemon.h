@@ -1,8 +1,8 @@
 // Daemon: aetherd's composition root — the only place that names concrete implementations
-// (SQLite or PostgreSQL store, fs or S3 blobs, local or Kubernetes runtime) and wires them into the services and
-// the API. Start() returns a running daemon; Stop() shuts it down gracefully, leaving the apps
-// running for the next start unless told otherwise (the destructor stops them). Stop from one
-// thread.
+// (SQLite or PostgreSQL store, fs or S3 blobs, local or Kubernetes runtime) and wires them into the
+// services and the API. Start() returns a running daemon; Stop() shuts it down gracefully, leaving
+// the apps running for the next start unless told otherwise (the destructor stops them). Stop from
+// one thread.
 #pragma once
 
 #include <chrono>

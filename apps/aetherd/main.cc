@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
   kube->add_option("--kube-ingress-domain", o.kube.ingress_domain,
                    "Create an Ingress per app for host <app>.<domain>")
       ->envname("AETHER_KUBE_INGRESS_DOMAIN");
-  kube->add_option("--kube-ingress-class", o.kube.ingress_class, "ingressClassName of the Ingresses")
+  kube->add_option("--kube-ingress-class", o.kube.ingress_class,
+                   "ingressClassName of the Ingresses")
       ->envname("AETHER_KUBE_INGRESS_CLASS");
   bool stop_apps = false;
   app.add_flag("--stop-apps-on-exit", stop_apps,

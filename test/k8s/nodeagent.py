@@ -20,7 +20,8 @@
 #     items, defaultMode/mode, optional and subPath are honoured; fsGroup sets the group of the files.
 #     Secret/configMap contents are written once at pod start (no refresh while the pod runs).
 #   * "Images": there are none. An image whose name (without registry prefix, tag and @digest) is in
-#     --images (default aether-nodejs,busybox) is the host file system with --path prepended to PATH.
+#     --images (default aether-nodejs,busybox) is the host file system plus the --path directories,
+#     bind-mounted read-only at /run/aether-image/p0, p1, … and prepended to PATH in that order.
 #     Any other image gives waiting ErrImagePull, then ImagePullBackOff, retried with back-off.
 #   * Each container is a process (its own session / process group) in the pod's network namespace and in
 #     its own mount + UTS namespace (hostname = pod hostname) where every volumeMount is bind-mounted at
@@ -36,8 +37,8 @@
 #     before exec). An exec failure (not found / permission denied) gives terminated reason StartError,
 #     exit code 128, with a message naming the directory the uid cannot search (on the dev machine /root is
 #     0700, so nothing under /root, e.g. pyenv's python3, runs as another uid; /usr/bin/node,
-#     /usr/bin/python3 and a build tree under /work do). The container's PATH is --path followed by
-#     /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin (not the agent's own PATH).
+#     /usr/bin/python3 and a build tree under /work do). The container's PATH is those image mounts
+#     followed by /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin (not the agent's PATH).
 #   * Logs per container instance in CRI format ("<RFC3339Nano> stdout|stderr F <line>"); the previous
 #     instance's log is kept for previous=true.
 #   * Lifecycle: init containers in order, then all containers; restartPolicy Always/OnFailure/Never;
@@ -104,6 +105,7 @@ MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
 MNT_DETACH = 2
+IMAGE_ROOT = "/run/aether-image"
 BASE_PATH_H = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -1388,6 +1390,8 @@ class PodWorker:
             ms.append({"src": src, "dst": dst, "ro": bool(vm.get("readOnly"))})
         if not self.host_net and not has_hosts:
             ms.append({"src": os.path.join(self.dir, "etc-hosts"), "dst": "/etc/hosts", "ro": False})
+        for i, d in enumerate(self.agent.image_dirs):
+            ms.append({"src": d, "dst": f"{IMAGE_ROOT}/p{i}", "ro": True})
         ms.sort(key=lambda m: m["dst"].count("/"))
         return ms
 
@@ -2061,7 +2065,11 @@ class Agent:
         self.net = ipaddress.ip_network(args.pod_cidr, strict=False)
         self.used_ips = set()
         self.images = [x.strip() for x in args.images.split(",") if x.strip()]
-        self.container_path = (args.path.rstrip(":") + ":" if args.path else "") + BASE_PATH
+        # The "image": --path directories, bind-mounted read-only into every container at
+        # IMAGE_ROOT/p<i> (the sources are opened before any volume is mounted, so an emptyDir
+        # at /tmp cannot hide a build tree under /tmp).
+        self.image_dirs = [d for d in (args.path or "").split(":") if d]
+        self.container_path = "".join(f"{IMAGE_ROOT}/p{i}:" for i in range(len(self.image_dirs))) + BASE_PATH
         self.events = Events(self)
         self.created_bridge = False
         self.node_uid = None

@@ -394,8 +394,7 @@ Result<PublicKey> ApiClient::DeactivatePublicKey(const std::string& app, const s
   return wire::PublicKeyFromJson(j);
 }
 
-Result<Deployment> ApiClient::CreateDeployment(const std::string& app,
-                                               const std::string& artifact,
+Result<Deployment> ApiClient::CreateDeployment(const std::string& app, const std::string& artifact,
                                                const std::string& strategy) {
   json body = {{"app", app}, {"artifact", artifact}};
   if (strategy != "rolling") body["strategy"] = strategy;

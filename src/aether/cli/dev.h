@@ -15,10 +15,10 @@
 namespace aether::cli {
 
 struct DevOptions {
-  DeployOptions deploy;                          // dev_hot is forced on
-  std::chrono::milliseconds poll{250};           // how often the tree is scanned
-  std::chrono::milliseconds settle{200};         // quiet time after a change before deploying
-  int max_deploys = 0;                           // stop after this many (0: until `stop`)
+  DeployOptions deploy;                   // dev_hot is forced on
+  std::chrono::milliseconds poll{250};    // how often the tree is scanned
+  std::chrono::milliseconds settle{200};  // quiet time after a change before deploying
+  int max_deploys = 0;                    // stop after this many (0: until `stop`)
 };
 
 // A fingerprint of the files a deploy would pack (paths, sizes, modification times).

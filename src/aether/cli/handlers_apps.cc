@@ -128,7 +128,8 @@ Outcome ShowStatus(Context& ctx, const std::string& app_flag) {
 
 Outcome Dev(Context& ctx, const DevOptions& options) {
   if (!options.deploy.app.empty()) {
-    if (Status st = ValidateAppName(options.deploy.app); !st.ok()) return UsageFailure(st.message());
+    if (Status st = ValidateAppName(options.deploy.app); !st.ok())
+      return UsageFailure(st.message());
   }
   auto s = Connect(ctx);
   if (!s.ok()) return LocalFailure(s.status());

@@ -52,7 +52,8 @@ Result<std::string> Pem(const YAML::Node& node, const std::string& key, const fs
 
 Result<Config> LoadKubeconfig(const std::string& path, const std::string& context) {
   auto text = ReadFile(path);
-  if (!text.ok()) return InvalidArgument("cannot read kubeconfig " + path + ": " + text.status().message());
+  if (!text.ok())
+    return InvalidArgument("cannot read kubeconfig " + path + ": " + text.status().message());
   YAML::Node root;
   try {
     root = YAML::Load(*text);
@@ -80,7 +81,8 @@ Result<Config> LoadKubeconfig(const std::string& path, const std::string& contex
                            "API server (give certificate-authority or -data instead)");
   }
   const fs::path base = fs::absolute(path).parent_path();
-  AETHER_ASSIGN_OR_RETURN(c.ca_pem, Pem(cluster, "certificate-authority", base, "certificate-authority"));
+  AETHER_ASSIGN_OR_RETURN(c.ca_pem,
+                          Pem(cluster, "certificate-authority", base, "certificate-authority"));
   c.ns = Str(ctx, "namespace");
   if (user) {
     c.token = Str(user, "token");

@@ -29,8 +29,7 @@ Result<Config> LoadKubeconfig(const std::string& path, const std::string& contex
 // namespace from `dir` (the service-account mount).
 using GetEnv = std::function<const char*(const char*)>;
 Result<Config> LoadInCluster(
-    const GetEnv& getenv,
-    const std::string& dir = "/var/run/secrets/kubernetes.io/serviceaccount");
+    const GetEnv& getenv, const std::string& dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
 // `kubeconfig` when given; else in-cluster when KUBERNETES_SERVICE_HOST is set; else $KUBECONFIG
 // (its first entry) or ~/.kube/config.

@@ -111,7 +111,8 @@ void DeployService::Record(const Deployment& d, const std::string& type,
 }
 
 ReleaseSpec DeployService::SpecFor(const Deployment& d, Status* status) const {
-  ReleaseSpec spec{d.app, d.id, d.artifact, {}, d.instances, d.version, {}, "", d.strategy == "dev-hot"};
+  ReleaseSpec spec{
+      d.app, d.id, d.artifact, {}, d.instances, d.version, {}, "", d.strategy == "dev-hot"};
   auto env = cipher_.Open(d.app, d.config);
   *status = env.status();
   if (!env.ok()) return spec;

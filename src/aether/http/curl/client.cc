@@ -184,15 +184,14 @@ Status CurlClient::Configure(const ClientRequest& req, Transfer& t, curl_slist**
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
   if (!options_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (!options_.ca_pem.empty()) {
-    curl_blob ca{const_cast<char*>(options_.ca_pem.data()), options_.ca_pem.size(),
-                 CURL_BLOB_COPY};
+    curl_blob ca{const_cast<char*>(options_.ca_pem.data()), options_.ca_pem.size(), CURL_BLOB_COPY};
     curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
   }
   if (!options_.client_cert_pem.empty()) {
     curl_blob cert{const_cast<char*>(options_.client_cert_pem.data()),
                    options_.client_cert_pem.size(), CURL_BLOB_COPY};
-    curl_blob key{const_cast<char*>(options_.client_key_pem.data()),
-                  options_.client_key_pem.size(), CURL_BLOB_COPY};
+    curl_blob key{const_cast<char*>(options_.client_key_pem.data()), options_.client_key_pem.size(),
+                  CURL_BLOB_COPY};
     curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
     curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
     curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");

@@ -39,17 +39,18 @@ class KubeRuntime final : public Runtime {
     if (!ns.ok() && ns.status().code() == ErrorCode::kNotFound) {
       Json obj = {{"apiVersion", "v1"},
                   {"kind", "Namespace"},
-                  {"metadata", {{"name", o_.ns}, {"labels", {{kubert::kManagedByLabel, kubert::kManagedBy}}}}}};
+                  {"metadata",
+                   {{"name", o_.ns}, {"labels", {{kubert::kManagedByLabel, kubert::kManagedBy}}}}}};
       auto created = client_.Apply("/api/v1/namespaces/" + o_.ns, obj);
       if (!created.ok()) {
-        return Unavailable("namespace " + o_.ns + " does not exist and cannot be created: " +
-                           created.status().message());
+        return Unavailable("namespace " + o_.ns +
+                           " does not exist and cannot be created: " + created.status().message());
       }
     } else if (!ns.ok()) {
       return ns.status();
     }
-    auto secret = client_.Apply(kubert::SecretPath(o_.ns, o_.pull_secret),
-                                kubert::PullSecretManifest(o_));
+    auto secret =
+        client_.Apply(kubert::SecretPath(o_.ns, o_.pull_secret), kubert::PullSecretManifest(o_));
     return secret.status();
   }
 
@@ -69,7 +70,8 @@ class KubeRuntime final : public Runtime {
     }
     auto t = SteadyClock::now();
     auto generation = ApplyRelease(spec);
-    if (!generation.ok()) return Fail(spec, "applying the release: " + generation.status().message());
+    if (!generation.ok())
+      return Fail(spec, "applying the release: " + generation.status().message());
     report("apply", MsSince(t));
     RolloutState state = Track(spec, *generation, report);
     if (state.phase != RolloutState::kReady) return Fail(spec, state.reason);
@@ -137,15 +139,15 @@ class KubeRuntime final : public Runtime {
     auto dep = client_.Get(kubert::DeploymentPath(o_.ns, spec.app));
     if (!dep.ok()) {
       return dep.status().code() == ErrorCode::kNotFound ? Result<bool>(false)
-                                                          : Result<bool>(dep.status());
+                                                         : Result<bool>(dep.status());
     }
     const Json& meta = (*dep)["metadata"];
     const Json& status = (*dep)["status"];
     const long long want = (*dep)["spec"].value("replicas", 0LL);
     if (!meta.contains("annotations") ||
         meta["annotations"].value(kubert::kHotKeyAnnotation, "") != kubert::HotKey(o_, spec) ||
-        status.value("updatedReplicas", 0LL) != want || status.value("readyReplicas", 0LL) != want ||
-        status.value("replicas", 0LL) != want) {
+        status.value("updatedReplicas", 0LL) != want ||
+        status.value("readyReplicas", 0LL) != want || status.value("replicas", 0LL) != want) {
       return false;
     }
     auto t = SteadyClock::now();
@@ -154,7 +156,8 @@ class KubeRuntime final : public Runtime {
                                       kubert::DevHotConfigMap(o_, spec))
                                .status());
     AETHER_ASSIGN_OR_RETURN(
-        Json pods, client_.Get(kubert::PodsPath(o_.ns) + "?labelSelector=" + kubert::AppSelector(spec.app)));
+        Json pods,
+        client_.Get(kubert::PodsPath(o_.ns) + "?labelSelector=" + kubert::AppSelector(spec.app)));
     std::vector<std::pair<std::string, std::string>> targets;  // name, pod IP
     for (const Json& pod : pods["items"]) {
       if (pod["metadata"].contains("deletionTimestamp")) continue;
@@ -163,7 +166,8 @@ class KubeRuntime final : public Runtime {
                      {{"annotations",
                        {{kubert::kHotArtifactAnnotation, spec.artifact},
                         {kubert::kHotDeploymentAnnotation, spec.deployment_id}}}}}};
-      AETHER_RETURN_IF_ERROR(client_.MergePatch(kubert::PodsPath(o_.ns) + "/" + name, patch).status());
+      AETHER_RETURN_IF_ERROR(
+          client_.MergePatch(kubert::PodsPath(o_.ns) + "/" + name, patch).status());
       targets.emplace_back(name, pod["status"].value("podIP", ""));
     }
     report("swap", MsSince(t));
@@ -203,8 +207,9 @@ class KubeRuntime final : public Runtime {
           last = res.status().message();
         }
         if (SteadyClock::now() >= deadline) {
-          return Status(ErrorCode::kDeployFailed,
-                        "pod " + name + " did not swap to " + spec.deployment_id + " in time (" + last + ")");
+          return Status(
+              ErrorCode::kDeployFailed,
+              "pod " + name + " did not swap to " + spec.deployment_id + " in time (" + last + ")");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
@@ -223,13 +228,15 @@ class KubeRuntime final : public Runtime {
     if (good && good->dev_hot) {
       (void)client_.Apply(kubert::ConfigMapPath(o_.ns, spec.app + "-dev-hot"),
                           kubert::DevHotConfigMap(o_, *good));
-      auto pods = client_.Get(kubert::PodsPath(o_.ns) + "?labelSelector=" + kubert::AppSelector(spec.app));
+      auto pods =
+          client_.Get(kubert::PodsPath(o_.ns) + "?labelSelector=" + kubert::AppSelector(spec.app));
       for (const Json& pod : pods.ok() ? (*pods)["items"] : Json::array()) {
         Json patch = {{"metadata",
                        {{"annotations",
                          {{kubert::kHotArtifactAnnotation, good->artifact},
                           {kubert::kHotDeploymentAnnotation, good->deployment_id}}}}}};
-        (void)client_.MergePatch(kubert::PodsPath(o_.ns) + "/" + pod["metadata"].value("name", ""), patch);
+        (void)client_.MergePatch(kubert::PodsPath(o_.ns) + "/" + pod["metadata"].value("name", ""),
+                                 patch);
       }
     }
     return Status(ErrorCode::kDeployFailed, reason);
@@ -251,10 +258,9 @@ class KubeRuntime final : public Runtime {
         client_.Apply(kubert::ServicePath(o_.ns, spec.app), kubert::ServiceManifest(o_, spec.app))
             .status());
     if (!o_.ingress_domain.empty()) {
-      AETHER_RETURN_IF_ERROR(client_
-                                 .Apply(kubert::IngressPath(o_.ns, spec.app),
-                                        kubert::IngressManifest(o_, spec.app))
-                                 .status());
+      AETHER_RETURN_IF_ERROR(
+          client_.Apply(kubert::IngressPath(o_.ns, spec.app), kubert::IngressManifest(o_, spec.app))
+              .status());
     }
     AETHER_ASSIGN_OR_RETURN(Json applied, client_.Apply(kubert::DeploymentPath(o_.ns, spec.app),
                                                         kubert::DeploymentManifest(o_, spec)));
@@ -273,10 +279,11 @@ class KubeRuntime final : public Runtime {
     };
     kube::Informer dep(client_, kubert::DeploymentPath(o_.ns),
                        "fieldSelector=" + http::PercentEncode("metadata.name=" + spec.app), notify);
-    kube::Informer pods(client_, kubert::PodsPath(o_.ns),
-                        "labelSelector=" + http::PercentEncode(std::string(kubert::kDeploymentLabel) +
-                                                               "=" + spec.deployment_id),
-                        notify);
+    kube::Informer pods(
+        client_, kubert::PodsPath(o_.ns),
+        "labelSelector=" +
+            http::PercentEncode(std::string(kubert::kDeploymentLabel) + "=" + spec.deployment_id),
+        notify);
     dep.Start();
     pods.Start();
     const auto start = SteadyClock::now();
@@ -292,8 +299,8 @@ class KubeRuntime final : public Runtime {
       }
       auto deployments = dep.Items();
       if (!deployments.empty()) {
-        state = kubert::EvaluateRollout(deployments.front(), generation, pods.Items(),
-                                        o_.crash_limit);
+        state =
+            kubert::EvaluateRollout(deployments.front(), generation, pods.Items(), o_.crash_limit);
         if (state.initialized && !reported_start) {
           report("start", MsSince(start));
           reported_start = true;
@@ -330,8 +337,9 @@ class KubeRuntime final : public Runtime {
       std::lock_guard lock(mu_);
       if (auto it = good_.find(spec.app); it != good_.end()) good = it->second;
     }
-    Status undo = good ? client_.Apply(kubert::DeploymentPath(o_.ns, spec.app),
-                                       kubert::DeploymentManifest(o_, *good))
+    Status undo = good ? client_
+                             .Apply(kubert::DeploymentPath(o_.ns, spec.app),
+                                    kubert::DeploymentManifest(o_, *good))
                              .status()
                        : client_.Delete(kubert::DeploymentPath(o_.ns, spec.app));
     if (!undo.ok()) LogLine("kubernetes: undoing " + spec.deployment_id + ": " + undo.message());
@@ -351,8 +359,9 @@ class KubeRuntime final : public Runtime {
 
 Result<std::unique_ptr<Runtime>> OpenKubeRuntime(const KubeRuntimeOptions& options) {
   if (options.agent_server_url.empty()) {
-    return InvalidArgument("the Kubernetes runtime needs the URL pods reach aetherd at "
-                           "(--kube-agent-server)");
+    return InvalidArgument(
+        "the Kubernetes runtime needs the URL pods reach aetherd at "
+        "(--kube-agent-server)");
   }
   AETHER_ASSIGN_OR_RETURN(kube::Config config,
                           kube::LoadConfig(options.kubeconfig, options.context, std::getenv));

@@ -24,7 +24,7 @@ struct KubeRuntimeOptions {
   std::string pull_token;  // stored in the Secret `pull_secret`, presented by the init container
   std::string pull_secret = "aether-pull";
   std::string service_account = "default";  // pods' account (its token is not mounted)
-  std::string ingress_domain;  // "" = no Ingress; else host <app>.<domain>
+  std::string ingress_domain;               // "" = no Ingress; else host <app>.<domain>
   std::string ingress_class;
   bool require_signature = false;  // the init container refuses unsigned artifacts
   int container_port = 8080;       // PORT inside the pod

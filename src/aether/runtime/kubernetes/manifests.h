@@ -16,8 +16,8 @@ using Json = nlohmann::json;
 // Label and annotation keys.
 inline constexpr char kNameLabel[] = "app.kubernetes.io/name";
 inline constexpr char kManagedByLabel[] = "app.kubernetes.io/managed-by";
-inline constexpr char kReleaseLabel[] = "aether.dev/release";        // "v3"
-inline constexpr char kDeploymentLabel[] = "aether.dev/deployment";  // "dep_…"
+inline constexpr char kReleaseLabel[] = "aether.dev/release";         // "v3"
+inline constexpr char kDeploymentLabel[] = "aether.dev/deployment";   // "dep_…"
 inline constexpr char kArtifactAnnotation[] = "aether.dev/artifact";  // "sha256:…"
 inline constexpr char kManagedBy[] = "aether";
 // dev-hot: the Deployment's mode label, the hash of what a hot swap cannot change, and the pod

@@ -34,9 +34,9 @@ std::string Terminated(const Json& t) {
 }
 
 bool ImageProblem(const std::string& reason) {
-  return reason == "ErrImagePull" || reason == "ImagePullBackOff" ||
-         reason == "InvalidImageName" || reason == "ErrImageNeverPull" ||
-         reason == "CreateContainerConfigError" || reason == "CreateContainerError";
+  return reason == "ErrImagePull" || reason == "ImagePullBackOff" || reason == "InvalidImageName" ||
+         reason == "ErrImageNeverPull" || reason == "CreateContainerConfigError" ||
+         reason == "CreateContainerError";
 }
 
 std::string ContainerFailure(const Json& status, bool init, int crash_limit) {
@@ -54,7 +54,8 @@ std::string ContainerFailure(const Json& status, bool init, int crash_limit) {
   if (init) {
     // An init container that exited non-zero fails the pod's start: report the first failure.
     if (now.is_object() && Int(now, "exitCode") != 0) return what + " failed, " + Terminated(now);
-    if (last.is_object() && Int(last, "exitCode") != 0) return what + " failed, " + Terminated(last);
+    if (last.is_object() && Int(last, "exitCode") != 0)
+      return what + " failed, " + Terminated(last);
     return "";
   }
   if (waiting_reason == "CrashLoopBackOff" || (restarts >= crash_limit && crash_limit > 0)) {

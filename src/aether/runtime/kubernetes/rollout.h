@@ -11,9 +11,9 @@ namespace aether::kubert {
 
 struct RolloutState {
   enum Phase { kProgressing, kReady, kFailed } phase = kProgressing;
-  std::string reason;       // why it failed: which pod, which container, its last output
+  std::string reason;        // why it failed: which pod, which container, its last output
   bool initialized = false;  // every wanted pod of the release has finished its init containers
-  int ready = 0;            // pods of the release that are ready
+  int ready = 0;             // pods of the release that are ready
 };
 
 // `generation` is the Deployment generation our apply produced; `pods` are the pods labelled

@@ -41,11 +41,13 @@ TEST(Rollout, ReadyOnlyWhenTheNewReplicaSetIsFullyAvailableAndTheOldIsGone) {
   EXPECT_EQ(EvaluateRollout(Deployment(3, 3, 2, 2, 2, 1), 3, pods, 2).phase,
             RolloutState::kProgressing);
   // Not all of our pods are ready.
-  auto s = EvaluateRollout(Deployment(3, 3, 2, 2, 2, 2), 3, {Pod("a", true, true), Pod("b", true, false)}, 2);
+  auto s = EvaluateRollout(Deployment(3, 3, 2, 2, 2, 2), 3,
+                           {Pod("a", true, true), Pod("b", true, false)}, 2);
   EXPECT_EQ(s.phase, RolloutState::kProgressing);
   EXPECT_EQ(s.ready, 1);
   EXPECT_TRUE(s.initialized);
-  EXPECT_FALSE(EvaluateRollout(Deployment(3, 3, 2, 0, 2, 2), 3, {Pod("a", false, false)}, 2).initialized);
+  EXPECT_FALSE(
+      EvaluateRollout(Deployment(3, 3, 2, 0, 2, 2), 3, {Pod("a", false, false)}, 2).initialized);
 }
 
 TEST(Rollout, InitContainerFailureCarriesItsOutput) {
@@ -75,12 +77,14 @@ TEST(Rollout, CrashLoopAndRestartLimitFail) {
        {"lastState", {{"terminated", {{"exitCode", 3}, {"message", "boom"}}}}}}};
   auto s = EvaluateRollout(Deployment(1, 1, 1, 1, 1, 0), 1, {pod}, 5);
   ASSERT_EQ(s.phase, RolloutState::kFailed);
-  EXPECT_EQ(s.reason, "pod web-2: container app keeps crashing (1 restarts), last exit code 3: boom");
+  EXPECT_EQ(s.reason,
+            "pod web-2: container app keeps crashing (1 restarts), last exit code 3: boom");
 
   // Running again, but it has restarted crash_limit times already.
   pod["status"]["containerStatuses"][0]["restartCount"] = 2;
   pod["status"]["containerStatuses"][0]["state"] = {{"running", Json::object()}};
-  EXPECT_EQ(EvaluateRollout(Deployment(1, 1, 1, 1, 1, 0), 1, {pod}, 2).phase, RolloutState::kFailed);
+  EXPECT_EQ(EvaluateRollout(Deployment(1, 1, 1, 1, 1, 0), 1, {pod}, 2).phase,
+            RolloutState::kFailed);
   EXPECT_EQ(EvaluateRollout(Deployment(1, 1, 1, 1, 1, 0), 1, {pod}, 3).phase,
             RolloutState::kProgressing);
 }
@@ -89,7 +93,8 @@ TEST(Rollout, ImagePullErrorsAndTheProgressDeadlineFail) {
   Json pod = Pod("web-3", false, false);
   pod["status"]["initContainerStatuses"] = {
       {{"name", "fetch"},
-       {"state", {{"waiting", {{"reason", "ImagePullBackOff"}, {"message", "no such image nginx:1"}}}}}}};
+       {"state",
+        {{"waiting", {{"reason", "ImagePullBackOff"}, {"message", "no such image nginx:1"}}}}}}};
   auto s = EvaluateRollout(Deployment(1, 1, 1, 1, 1, 0), 1, {pod}, 2);
   ASSERT_EQ(s.phase, RolloutState::kFailed);
   EXPECT_EQ(s.reason, "pod web-3: init container fetch: ImagePullBackOff: no such image nginx:1");
@@ -108,7 +113,9 @@ TEST(Rollout, TerminatingPodsAreIgnored) {
   Json pod = Pod("old", true, false);
   pod["metadata"]["deletionTimestamp"] = "2026-11-28T10:00:00Z";
   pod["status"]["containerStatuses"] = {
-      {{"name", "app"}, {"restartCount", 9}, {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}}}};
+      {{"name", "app"},
+       {"restartCount", 9},
+       {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}}}}}}};
   EXPECT_EQ(EvaluateRollout(Deployment(1, 1, 1, 1, 1, 0), 1, {pod}, 2).phase,
             RolloutState::kProgressing);
 }
