@@ -108,6 +108,7 @@ if out=$(cd "$WORK/express-app" && aether scale 2 --app express-app 2>&1 && aeth
 sleep 1
 touch "$WORK/stop-load"; wait "$LOAD_PID"; LOAD_PID=""
 total=$(wc -l <"$WORK/codes"); bad=$(grep -cv '^200$' "$WORK/codes")
+((bad > 0)) && echo "       non-200 answers: $(grep -v '^200$' "$WORK/codes" | sort | uniq -c | tr '\n' ' ')"
 check "no failed request during the rollout ($total requests, $bad failed)" test "$bad" -eq 0 -a "$total" -gt 10
 check "two pods of the new release serve" test "$(endpoints express-app | wc -w)" -eq 2
 
@@ -143,7 +144,8 @@ check "v3 still serves" grep -q "Hello from sample-node" <<<"$(app_get sample-no
 
 # --- A watch cut mid-rollout, and a 410 Gone, are recovered -------------------------------------
 ETCD=http://127.0.0.1:${AETHER_KUBE_ETCD_PORT:-12379}
-echo "// v4" >>"$WORK/sample-node/$main"
+# This release takes 4 s to start listening, so the cut lands mid-rollout.
+sed -i '1i const until = Date.now() + 4000; while (Date.now() < until) {}' "$WORK/sample-node/$main"
 (cd "$WORK/sample-node" && aether deploy --no-wait >/dev/null 2>&1)
 sleep 0.5
 kill -USR1 "$PROXY_PID"  # every watch aetherd holds drops; reconnects are refused

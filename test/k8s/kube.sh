@@ -8,11 +8,15 @@
 # Networking: a Linux bridge (default aether0) holds the node IP (default 10.244.0.1/24); pods get
 # 10.244.0.2..254 on it. The apiserver listens on https://NODE_IP:PORT only, so both the host and
 # the pods (default route via NODE_IP) reach it. There is no kube-proxy: Service IPs (10.96.0.0/16,
-# `kubernetes` = 10.96.0.1) do not route; in-cluster clients use the `kubernetes` Endpoints
-# (NODE_IP:PORT). The serving certificate covers NODE_IP, 10.96.0.1, 127.0.0.1, localhost and
+# `kubernetes` = 10.96.0.1) do not route; the node agent gives containers KUBERNETES_SERVICE_HOST/
+# PORT = NODE_IP/PORT (the `kubernetes` Endpoints), so in-cluster clients work. The serving
+# certificate covers NODE_IP, 10.96.0.1, 127.0.0.1, localhost and
 # kubernetes[.default[.svc[.cluster.local]]], signed by the CA in certs/ca.crt (never skip
 # verification: clients pin that CA). Auth: a static admin token (group system:masters), client
 # certificates from certs/client-ca.crt, ServiceAccount tokens; authorization Node,RBAC.
+# Controllers: deployment, replicaset, namespace, garbagecollector, serviceaccount(-token) (legacy
+# token secrets, ca.crt = certs/ca.crt), endpoint, clusterrole-aggregation (fills view/edit/admin);
+# none for nodes (no taints, no evictions): the admission plugin TaintNodesByCondition is off.
 #
 # Usage: kube.sh start|stop|env
 #   start  start everything (replacing whatever an earlier run left); waits until /readyz answers,
@@ -52,9 +56,6 @@ SERVICE_IP=10.96.0.1
 ((${#DIR} <= 64)) || { echo "kube.sh: AETHER_KUBE_DIR is too long (max 64 characters)" >&2; exit 1; }
 DIR=${DIR%/}
 SERVER=https://$NODE_IP:$PORT
-# Stop order: the node agent first (it ends its pods), the apiserver's clients, then the apiserver,
-# then etcd.
-DAEMONS=(nodeagent kube-scheduler kube-controller-manager kube-apiserver etcd)
 
 die() {
   echo "kube.sh: $*" >&2
@@ -95,6 +96,14 @@ daemon_pid() {
   echo "$pid"
 }
 
+# PID exists and is no zombie (our daemons are reparented to PID 1, which may reap them late).
+running_pid() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat:0:1} != Z ]]
+}
+
 # stop_pids SECONDS PID...: SIGTERM, wait up to SECONDS, then SIGKILL.
 stop_pids() {
   local seconds=$1 pid i alive
@@ -108,7 +117,7 @@ stop_pids() {
     fi
     alive=0
     for pid in "$@"; do
-      if kill -0 "$pid" 2>/dev/null; then alive=1; fi
+      if running_pid "$pid"; then alive=1; fi
     done
     ((alive)) || return 0
     sleep 0.05
@@ -209,6 +218,8 @@ launch() {
 api() { curl -sf -A kube.sh --max-time 2 --cacert "$DIR/certs/ca.crt" -H "Authorization: Bearer $TOKEN" "$SERVER$1"; }
 readyz() { api /readyz >/dev/null; }
 default_sa_ready() { api /api/v1/namespaces/default/serviceaccounts/default | grep -q '"secrets"'; }
+# The aggregated ClusterRoles (view, edit, admin) are empty until the controller fills them.
+view_role_ready() { api /apis/rbac.authorization.k8s.io/v1/clusterroles/view | grep -q '"rules":\[{'; }
 node_ready() { api "/api/v1/nodes/$NODE_NAME" | grep -q '"type":"Ready","status":"True"'; }
 
 # A JSON object with a map both ways: a kube-apiserver 1.20 built with Go >= 1.18 against the
@@ -393,7 +404,7 @@ start() {
   # shellcheck disable=SC2086
   launch kube-controller-manager "$bin/kube-controller-manager" \
     --kubeconfig="$DIR/kubeconfig" --leader-elect=false --port=0 --secure-port=0 \
-    --controllers=deployment,replicaset,namespace,garbagecollector,serviceaccount,serviceaccount-token,endpoint \
+    --controllers=deployment,replicaset,namespace,garbagecollector,serviceaccount,serviceaccount-token,endpoint,clusterrole-aggregation \
     --use-service-account-credentials=false \
     --service-account-private-key-file="$DIR/certs/sa.key" --root-ca-file="$DIR/certs/ca.crt" \
     --kube-api-qps=100 --kube-api-burst=200 \
@@ -416,6 +427,7 @@ start() {
   fi
 
   wait_for 60 "the token secret of ServiceAccount default/default" default_sa_ready
+  wait_for 30 "the aggregated ClusterRole view" view_role_ready
   [[ $agent == no ]] || wait_for 60 "node $NODE_NAME Ready" node_ready
 
   printf 'export %s=%q\n' KUBECONFIG "$DIR/kubeconfig" AETHER_KUBE_DIR "$DIR" \

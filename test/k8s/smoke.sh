@@ -33,6 +33,12 @@ check "the client certificate user (O=system:masters) may delete pods (auth can-
 check "a ServiceAccount without bindings may not list pods (auth can-i --as)" \
   test "$(k auth can-i list pods --as=system:serviceaccount:default:nobody 2>&1)" = no
 k create namespace "$NS" >/dev/null || fail "kubectl create namespace $NS"
+k -n "$NS" create serviceaccount viewer >/dev/null &&
+  k -n "$NS" create rolebinding viewer --clusterrole=view --serviceaccount="$NS:viewer" >/dev/null ||
+  fail "creating ServiceAccount $NS/viewer bound to ClusterRole view"
+check "a ServiceAccount bound to the aggregated ClusterRole view may list pods, not create them" \
+  test "$(k auth can-i list pods -n "$NS" --as="system:serviceaccount:$NS:viewer" 2>&1)/$(
+    k auth can-i create pods -n "$NS" --as="system:serviceaccount:$NS:viewer" 2>&1)" = yes/no
 
 # --- server-side validation (dry run: nothing is stored)
 # deployment NAME PORT: a Deployment manifest running http.server on 8080.
@@ -95,6 +101,37 @@ for p in "${pods[@]}"; do
     fail "kubectl logs $name shows the access log line" "$(tail -n 3 <<<"$logs")"
   fi
 done
+
+# --- in-cluster access: a pod with the viewer ServiceAccount's token lists pods through
+# KUBERNETES_SERVICE_HOST/PORT and verifies the apiserver with the mounted ca.crt.
+cat <<EOF | k apply -f - >/dev/null || fail "kubectl apply pod incluster"
+apiVersion: v1
+kind: Pod
+metadata: {name: incluster, namespace: $NS}
+spec:
+  serviceAccountName: viewer
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: aether-nodejs:20-slim
+    command:
+    - sh
+    - -c
+    - >-
+      D=/var/run/secrets/kubernetes.io/serviceaccount;
+      for r in pods secrets; do curl -s -o /dev/null -w "\$r %{http_code}\n" --cacert \$D/ca.crt
+      -H "Authorization: Bearer \$(cat \$D/token)"
+      https://\$KUBERNETES_SERVICE_HOST:\$KUBERNETES_SERVICE_PORT/api/v1/namespaces/\$(cat \$D/namespace)/\$r; done
+EOF
+phase=""
+for _ in $(seq 1 60); do
+  phase=$(k -n "$NS" get pod incluster -o jsonpath='{.status.phase}' 2>/dev/null)
+  [[ $phase == Succeeded || $phase == Failed ]] && break
+  sleep 0.5
+done
+logs=$(k -n "$NS" logs incluster 2>&1)
+check "a pod reaches the apiserver with its ServiceAccount token: pods 200, secrets 403 ($phase: ${logs//$'\n'/, })" \
+  test "$phase/$logs" = "Succeeded/pods 200"$'\n'"secrets 403"
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

@@ -42,8 +42,9 @@ fi
 
 command -v npm >/dev/null || die "npm not found (apt-get install nodejs npm)"
 command -v python3 >/dev/null || die "python3 not found"
-mkdir -p "$CACHE_ROOT" 2>/dev/null && [[ -w $CACHE_ROOT ]] ||
+if ! mkdir -p "$CACHE_ROOT" 2>/dev/null || [[ ! -w $CACHE_ROOT ]]; then
   die "$CACHE_ROOT is not writable (run as root or set AETHER_KUBE_CACHE)"
+fi
 
 # Unpack beside the final directory, then rename: a half-finished download (network failure, ^C)
 # is never taken for a complete one.

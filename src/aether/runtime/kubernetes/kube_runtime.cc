@@ -1,6 +1,7 @@
 // Kubernetes runtime: apply → watch the Deployment and the release's pods → ready or failed
-// (then the previous release is applied again). Per-app state: the last release that became
-// ready, for rolling back a failed rollout.
+// (then the previous release is applied again); dev-hot releases that only change the artifact
+// are swapped inside the running pods instead. Per-app state: the last release that became
+// ready, for undoing a failed rollout or swap.
 #include "aether/runtime/kubernetes/kube_runtime.h"
 
 #include <condition_variable>

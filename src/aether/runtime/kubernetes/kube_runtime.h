@@ -2,7 +2,8 @@
 // domain) an Ingress, applied server-side (field manager "aether") in one namespace. Pods run
 // the base image: init container `aether-agent fetch` (layers through aetherd with the pull
 // credential from a Secret) into an emptyDir, then `aether-agent run -- <start command>` as
-// non-root. Rollouts are tracked by watching the Deployment and the release's pods. Thread-safe.
+// non-root. Rollouts are tracked by watching the Deployment and the release's pods; dev-hot
+// releases swap the app layer inside running pods (docs/kubernetes.md). Thread-safe.
 #pragma once
 
 #include <chrono>

@@ -130,7 +130,7 @@ Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
           {"readinessProbe", Probe(o, spec, 2, 3, 0)},
           {"livenessProbe", Probe(o, spec, 10, 3, 20)},
           // Lets endpoints and load balancers stop sending before the process is told to stop.
-          {"lifecycle", {{"preStop", {{"exec", {{"command", {"sleep", "2"}}}}}}}},
+          {"lifecycle", {{"preStop", {{"exec", {{"command", {"sleep", "5"}}}}}}}},
           {"volumeMounts",
            // dev-hot agents unpack swapped releases beside the first one.
            {{{"name", "app"}, {"mountPath", kAppRoot}, {"readOnly", !spec.dev_hot}},
