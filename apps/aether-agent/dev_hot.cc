@@ -4,9 +4,6 @@
 // before it looks at the next target.
 #include "dev_hot.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -17,6 +14,7 @@
 #include <regex>
 
 #include "aether/http/client.h"
+#include "aether/http/proxy.h"
 #include "aether/http/server.h"
 #include "aether/kube/client.h"
 #include "aether/kube/config.h"
@@ -47,11 +45,11 @@ HotTarget TargetFromPod(const nlohmann::json& pod) {
     return t;
   }
   const auto& a = meta["annotations"];
-  if (a.contains(kHotArtifactAnnotation) && a[kHotArtifactAnnotation].is_string()) {
-    t.artifact = a[kHotArtifactAnnotation].get<std::string>();
+  if (a.contains(devhot::kArtifactAnnotation) && a[devhot::kArtifactAnnotation].is_string()) {
+    t.artifact = a[devhot::kArtifactAnnotation].get<std::string>();
   }
-  if (a.contains(kHotDeploymentAnnotation) && a[kHotDeploymentAnnotation].is_string()) {
-    t.deployment = a[kHotDeploymentAnnotation].get<std::string>();
+  if (a.contains(devhot::kDeploymentAnnotation) && a[devhot::kDeploymentAnnotation].is_string()) {
+    t.deployment = a[devhot::kDeploymentAnnotation].get<std::string>();
   }
   return t;
 }
@@ -265,6 +263,7 @@ void DevHot::SwapTo(const HotTarget& target, std::unique_lock<std::mutex>& lock)
     return;
   }
 
+  const std::string health_path = report->health_path;
   pending_ = SwapRequest{dir, report->command};
   swapped_ = false;
   lock.unlock();
@@ -286,33 +285,27 @@ void DevHot::SwapTo(const HotTarget& target, std::unique_lock<std::mutex>& lock)
     fs::remove_all(old_dir, ec);
     if (ec) Say("cannot remove " + old_dir + ": " + ec.message());
   }
-  bool listening = WaitListening(Clock::now() + options_.ready_timeout);
+  // Ready by the probes' own rule (aether-agent probe), not merely accepting connections.
+  bool ready = WaitReady(health_path, Clock::now() + options_.ready_timeout);
   lock.lock();
   if (stop_) return;
-  if (listening) {
+  if (ready) {
     status_.state = "running";
     Say("swapped to " + Describe(target) + " in " + elapsed() + " ms");
   } else {
     status_.state = "failed";
-    status_.message = "the new process does not accept connections on port " +
-                      std::to_string(options_.app_port) + " after " +
-                      std::to_string(options_.ready_timeout.count()) + " ms";
+    status_.message = "the new process is not ready on port " + std::to_string(options_.app_port) +
+                      " after " + std::to_string(options_.ready_timeout.count()) + " ms";
     Say("swap to " + Describe(target) + " failed: " + status_.message);
   }
 }
 
-bool DevHot::WaitListening(Clock::time_point deadline) {
+bool DevHot::WaitReady(const std::string& health_path, Clock::time_point deadline) {
   if (options_.app_port <= 0) return true;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(options_.app_port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   while (!stop_) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0) {
-      int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
-      ::close(fd);
-      if (r == 0) return true;
+    if (http::ProbeReady("127.0.0.1", options_.app_port, health_path,
+                         std::chrono::milliseconds(1000))) {
+      return true;
     }
     if (Clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

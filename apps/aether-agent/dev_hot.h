@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "aether/runtime/kubernetes/dev_hot_protocol.h"
 #include "run.h"
 
 namespace aether::http {
@@ -28,9 +29,6 @@ class Informer;
 
 namespace aether::agent {
 
-inline constexpr char kHotArtifactAnnotation[] = "aether.dev/hot-artifact";
-inline constexpr char kHotDeploymentAnnotation[] = "aether.dev/hot-deployment";
-
 struct DevHotOptions {
   std::string server;  // aetherd base URL
   std::string app;
@@ -40,7 +38,7 @@ struct DevHotOptions {
   std::string token;  // pull token
   bool require_signature = false;
   std::string status_host = "0.0.0.0";
-  int status_port = 9901;
+  int status_port = devhot::kStatusPort;
   std::string artifact;    // what the starting directory holds (AETHER_ARTIFACT)
   std::string deployment;  // and its deployment (AETHER_DEPLOYMENT)
   std::string dir;         // the starting directory (--dir, absolute); never removed
@@ -114,7 +112,9 @@ class DevHot : public SwapSource {
   void OnPodChange();
   void Work();
   void SwapTo(const HotTarget& target, std::unique_lock<std::mutex>& lock);
-  bool WaitListening(std::chrono::steady_clock::time_point deadline);
+  // Until the new process passes the readiness probe (http::ProbeReady with the new
+  // manifest's health path) or `deadline`; false on timeout or stop.
+  bool WaitReady(const std::string& health_path, std::chrono::steady_clock::time_point deadline);
   void RemoveLeftovers();
 
   const DevHotOptions options_;

@@ -192,6 +192,22 @@ check "aether dev redeployed the change" grep -q hot-3 <<<"$(app_get hot /)"
 kill -INT "$DEV_PID"; wait "$DEV_PID"; rc=$?
 check "aether dev stops on Ctrl-C with exit 0 (got $rc)" test "$rc" -eq 0
 
+# --- An image that cannot be pulled fails the release with the kubelet's reason ----------------
+IMG_PORT=$(free_port)
+"$BIN/aetherd" --data-dir "$WORK/data-img" --host "$NODE_IP" --port "$IMG_PORT" \
+  --runtime kubernetes --kubeconfig "$KUBECONFIG" --kube-namespace aether-e2e-img \
+  --kube-image registry.invalid/nope:1 --ready-timeout-ms 60000 >"$WORK/aetherd-img.log" 2>&1 &
+IMG_PID=$!
+wait_for 20 curl -sf "http://$NODE_IP:$IMG_PORT/healthz" -o /dev/null
+out=$(cd "$WORK/sample-node" && AETHER_TOKEN=$(cat "$WORK/data-img/admin.token") \
+  "$BIN/aether" --server "http://$NODE_IP:$IMG_PORT" deploy 2>&1); rc=$?
+check "an unpullable image fails the release (exit $rc)" test "$rc" -eq 6
+check "the reason is the image pull error" grep -qE "ErrImagePull|ImagePullBackOff" <<<"$out"
+echo "$out" | tail -1 | sed 's/^/       /'
+check "a first release that failed leaves no Deployment behind" \
+  bash -c "! '$KUBECTL' --kubeconfig '$KUBECONFIG' -n aether-e2e-img get deploy/sample-node >/dev/null 2>&1"
+kill "$IMG_PID"; wait "$IMG_PID" 2>/dev/null
+
 # --- Delete the app: its objects go -------------------------------------------------------------
 check "delete express-app" aether apps delete express-app --yes
 check "its Deployment and Service are gone" bash -c "! '$KUBECTL' --kubeconfig '$KUBECONFIG' -n $NS get deploy/express-app svc/express-app 2>/dev/null | grep -q express"

@@ -14,6 +14,10 @@ std::string Key(const Json& obj) {
   return m.value("namespace", "") + "/" + m.value("name", "");
 }
 
+std::string ResourceVersion(const Json& obj) {
+  return obj.contains("metadata") ? obj["metadata"].value("resourceVersion", "") : "";
+}
+
 std::string Join(const std::string& path, const std::string& query) {
   return query.empty() ? path : path + "?" + query;
 }
@@ -82,37 +86,26 @@ std::string Informer::LastError() const {
 }
 
 Status Informer::List() {
-  if (!object_.empty()) return GetObject();
-  auto list = client_.Get(Join(collection_, selectors_));
-  if (!list.ok()) return list.status();
-  {
-    std::lock_guard lock(mu_);
-    ++stats_.lists;
-    items_.clear();
-    for (const Json& item : (*list)["items"]) items_[Key(item)] = item;
-    resource_version_ =
-        list->contains("metadata") ? (*list)["metadata"].value("resourceVersion", "") : "";
-    synced_ = true;
-    last_error_.clear();
-  }
-  cv_.notify_all();
-  if (on_change_) on_change_();
-  return Status::Ok();
-}
-
-Status Informer::GetObject() {
-  auto got = client_.Get(object_);
-  if (!got.ok() && got.status().code() != ErrorCode::kNotFound) return got.status();
-  {
-    std::lock_guard lock(mu_);
-    ++stats_.lists;
-    items_.clear();
-    resource_version_.clear();  // absent: the watch starts from now
+  std::map<std::string, Json> items;
+  std::string rv;  // "" for a missing object: the watch starts from now
+  if (!object_.empty()) {
+    auto got = client_.Get(object_);
+    if (!got.ok() && got.status().code() != ErrorCode::kNotFound) return got.status();
     if (got.ok()) {
-      items_[Key(*got)] = *got;
-      if (got->contains("metadata"))
-        resource_version_ = (*got)["metadata"].value("resourceVersion", "");
+      items[Key(*got)] = *got;
+      rv = ResourceVersion(*got);
     }
+  } else {
+    auto list = client_.Get(Join(collection_, selectors_));
+    if (!list.ok()) return list.status();
+    for (const Json& item : (*list)["items"]) items[Key(item)] = item;
+    rv = ResourceVersion(*list);
+  }
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.lists;
+    items_ = std::move(items);
+    resource_version_ = rv;
     synced_ = true;
     last_error_.clear();
   }
@@ -127,8 +120,7 @@ void Informer::Apply(const Json& event) {
   const Json& obj = event["object"];
   {
     std::lock_guard lock(mu_);
-    std::string rv = obj.contains("metadata") ? obj["metadata"].value("resourceVersion", "") : "";
-    if (!rv.empty()) resource_version_ = rv;
+    if (std::string rv = ResourceVersion(obj); !rv.empty()) resource_version_ = rv;
     if (type == "BOOKMARK") return;
     if (type == "DELETED") {
       items_.erase(Key(obj));

@@ -56,7 +56,6 @@ class Informer {
  private:
   void Loop();
   Status List();
-  Status GetObject();
   void Apply(const Json& event);
 
   Client& client_;

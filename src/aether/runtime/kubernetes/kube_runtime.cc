@@ -103,7 +103,7 @@ class KubeRuntime final : public Runtime {
     const std::string app(app_name);
     AETHER_RETURN_IF_ERROR(client_.Delete(kubert::DeploymentPath(o_.ns, app)));
     AETHER_RETURN_IF_ERROR(client_.Delete(kubert::ServicePath(o_.ns, app)));
-    AETHER_RETURN_IF_ERROR(client_.Delete(kubert::ConfigMapPath(o_.ns, app + "-dev-hot")));
+    AETHER_RETURN_IF_ERROR(client_.Delete(kubert::DevHotConfigMapPath(o_.ns, app)));
     if (!o_.ingress_domain.empty()) {
       AETHER_RETURN_IF_ERROR(client_.Delete(kubert::IngressPath(o_.ns, app)));
     }
@@ -129,7 +129,7 @@ class KubeRuntime final : public Runtime {
   // their ConfigMap names (hot swaps leave the Deployment as it was).
   std::string RunningDeployment(const ReleaseSpec& spec, const Json& labels) {
     if (!spec.dev_hot) return labels.value(kubert::kDeploymentLabel, "");
-    auto cm = client_.Get(kubert::ConfigMapPath(o_.ns, spec.app + "-dev-hot"));
+    auto cm = client_.Get(kubert::DevHotConfigMapPath(o_.ns, spec.app));
     return cm.ok() && (*cm).contains("data") ? (*cm)["data"].value("deployment", "") : "";
   }
 
@@ -152,25 +152,7 @@ class KubeRuntime final : public Runtime {
       return false;
     }
     auto t = SteadyClock::now();
-    AETHER_RETURN_IF_ERROR(client_
-                               .Apply(kubert::ConfigMapPath(o_.ns, spec.app + "-dev-hot"),
-                                      kubert::DevHotConfigMap(o_, spec))
-                               .status());
-    AETHER_ASSIGN_OR_RETURN(
-        Json pods,
-        client_.Get(kubert::PodsPath(o_.ns) + "?labelSelector=" + kubert::AppSelector(spec.app)));
-    std::vector<std::pair<std::string, std::string>> targets;  // name, pod IP
-    for (const Json& pod : pods["items"]) {
-      if (pod["metadata"].contains("deletionTimestamp")) continue;
-      const std::string name = pod["metadata"].value("name", "");
-      Json patch = {{"metadata",
-                     {{"annotations",
-                       {{kubert::kHotArtifactAnnotation, spec.artifact},
-                        {kubert::kHotDeploymentAnnotation, spec.deployment_id}}}}}};
-      AETHER_RETURN_IF_ERROR(
-          client_.MergePatch(kubert::PodsPath(o_.ns) + "/" + name, patch).status());
-      targets.emplace_back(name, pod["status"].value("podIP", ""));
-    }
+    AETHER_ASSIGN_OR_RETURN(auto targets, PointPodsAt(spec));
     report("swap", MsSince(t));
     Status swapped = WaitSwapped(spec, targets);
     if (!swapped.ok()) return HotFail(spec, swapped.message());
@@ -178,9 +160,34 @@ class KubeRuntime final : public Runtime {
     return true;
   }
 
+  using Targets = std::vector<std::pair<std::string, std::string>>;  // pod name, pod IP
+
+  // Points the dev-hot ConfigMap (what new pods start from) and every running pod of the app
+  // (what their agents swap to) at `release`; returns the pods asked.
+  Result<Targets> PointPodsAt(const ReleaseSpec& release) {
+    AETHER_RETURN_IF_ERROR(client_
+                               .Apply(kubert::DevHotConfigMapPath(o_.ns, release.app),
+                                      kubert::DevHotConfigMap(o_, release))
+                               .status());
+    AETHER_ASSIGN_OR_RETURN(Json pods, client_.Get(kubert::PodsPath(o_.ns) + "?labelSelector=" +
+                                                   kubert::AppSelector(release.app)));
+    const Json patch = {{"metadata",
+                         {{"annotations",
+                           {{devhot::kArtifactAnnotation, release.artifact},
+                            {devhot::kDeploymentAnnotation, release.deployment_id}}}}}};
+    Targets targets;
+    for (const Json& pod : pods["items"]) {
+      if (pod["metadata"].contains("deletionTimestamp")) continue;
+      const std::string name = pod["metadata"].value("name", "");
+      AETHER_RETURN_IF_ERROR(
+          client_.MergePatch(kubert::PodsPath(o_.ns) + "/" + name, patch).status());
+      targets.emplace_back(name, pod["status"].value("podIP", ""));
+    }
+    return targets;
+  }
+
   // Polls each pod's agent status endpoint until it runs `spec`'s deployment.
-  Status WaitSwapped(const ReleaseSpec& spec,
-                     const std::vector<std::pair<std::string, std::string>>& targets) {
+  Status WaitSwapped(const ReleaseSpec& spec, const Targets& targets) {
     auto http = http::NewClient();
     const auto deadline = SteadyClock::now() + o_.ready_timeout;
     for (const auto& [name, ip] : targets) {
@@ -188,7 +195,7 @@ class KubeRuntime final : public Runtime {
       while (true) {
         if (stopping_) return Unavailable("aetherd stopped during the swap");
         http::ClientRequest req;
-        req.url = "http://" + ip + ":" + std::to_string(kubert::kAgentStatusPort) + "/status";
+        req.url = "http://" + ip + ":" + std::to_string(devhot::kStatusPort) + "/status";
         req.timeout = std::chrono::seconds(2);
         auto res = http->Send(req);
         Json st = res.ok() && res->status == 200 ? Json::parse(res->body, nullptr, false) : Json();
@@ -227,18 +234,9 @@ class KubeRuntime final : public Runtime {
       if (auto it = good_.find(spec.app); it != good_.end()) good = it->second;
     }
     if (good && good->dev_hot) {
-      (void)client_.Apply(kubert::ConfigMapPath(o_.ns, spec.app + "-dev-hot"),
-                          kubert::DevHotConfigMap(o_, *good));
-      auto pods =
-          client_.Get(kubert::PodsPath(o_.ns) + "?labelSelector=" + kubert::AppSelector(spec.app));
-      for (const Json& pod : pods.ok() ? (*pods)["items"] : Json::array()) {
-        Json patch = {{"metadata",
-                       {{"annotations",
-                         {{kubert::kHotArtifactAnnotation, good->artifact},
-                          {kubert::kHotDeploymentAnnotation, good->deployment_id}}}}}};
-        (void)client_.MergePatch(kubert::PodsPath(o_.ns) + "/" + pod["metadata"].value("name", ""),
-                                 patch);
-      }
+      auto undone = PointPodsAt(*good);
+      if (!undone.ok())
+        LogLine("kubernetes: undoing " + spec.deployment_id + ": " + undone.status().message());
     }
     return Status(ErrorCode::kDeployFailed, reason);
   }
@@ -251,7 +249,7 @@ class KubeRuntime final : public Runtime {
         AETHER_RETURN_IF_ERROR(client_.Apply(path, obj).status());
       }
       AETHER_RETURN_IF_ERROR(client_
-                                 .Apply(kubert::ConfigMapPath(o_.ns, spec.app + "-dev-hot"),
+                                 .Apply(kubert::DevHotConfigMapPath(o_.ns, spec.app),
                                         kubert::DevHotConfigMap(o_, spec))
                                  .status());
     }

@@ -97,7 +97,8 @@ Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
     for (const std::string& arg :
          {std::string("--app"), spec.app, std::string("--pod"), std::string("$(POD_NAME)"),
           std::string("--namespace"), std::string("$(POD_NAMESPACE)"), std::string("--root"),
-          std::string(kAppRoot), std::string("--status-port"), std::to_string(kAgentStatusPort)}) {
+          std::string(kAppRoot), std::string("--status-port"),
+          std::to_string(devhot::kStatusPort)}) {
       cmd.push_back(arg);
     }
     if (o.require_signature) cmd.push_back("--require-signature");
@@ -107,7 +108,7 @@ Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
                    {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}});
     env.push_back(PullTokenEnv(o));
     ports.push_back(
-        {{"name", "aether-status"}, {"containerPort", kAgentStatusPort}, {"protocol", "TCP"}});
+        {{"name", "aether-status"}, {"containerPort", devhot::kStatusPort}, {"protocol", "TCP"}});
   }
   cmd.push_back("--");
   for (const auto& arg : spec.command) cmd.push_back(arg);
@@ -250,6 +251,10 @@ std::string SecretPath(const std::string& ns, const std::string& name) {
 std::string PodsPath(const std::string& ns) { return "/api/v1" + Ns(ns) + "/pods"; }
 std::string ConfigMapPath(const std::string& ns, const std::string& name) {
   return "/api/v1" + Ns(ns) + "/configmaps/" + name;
+}
+
+std::string DevHotConfigMapPath(const std::string& ns, const std::string& app) {
+  return ConfigMapPath(ns, DevHotName(app));
 }
 
 std::string HotKey(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "aether/runtime/kubernetes/dev_hot_protocol.h"
 #include "aether/runtime/kubernetes/kube_runtime.h"
 
 namespace aether::kubert {
@@ -20,13 +21,10 @@ inline constexpr char kReleaseLabel[] = "aether.dev/release";         // "v3"
 inline constexpr char kDeploymentLabel[] = "aether.dev/deployment";   // "dep_…"
 inline constexpr char kArtifactAnnotation[] = "aether.dev/artifact";  // "sha256:…"
 inline constexpr char kManagedBy[] = "aether";
-// dev-hot: the Deployment's mode label, the hash of what a hot swap cannot change, and the pod
-// annotations the control plane sets to ask a running pod's agent to swap.
+// dev-hot: the Deployment's mode label and the hash of what a hot swap cannot change (the pod
+// annotations and the agent's status port are in dev_hot_protocol.h).
 inline constexpr char kModeLabel[] = "aether.dev/mode";  // "dev-hot"
 inline constexpr char kHotKeyAnnotation[] = "aether.dev/hot-key";
-inline constexpr char kHotArtifactAnnotation[] = "aether.dev/hot-artifact";
-inline constexpr char kHotDeploymentAnnotation[] = "aether.dev/hot-deployment";
-inline constexpr int kAgentStatusPort = 9901;
 
 // Where the init container unpacks the artifact (an emptyDir is mounted at kAppRoot).
 inline constexpr char kAppRoot[] = "/srv/aether";
@@ -57,5 +55,6 @@ std::string IngressPath(const std::string& ns, const std::string& app);
 std::string SecretPath(const std::string& ns, const std::string& name);
 std::string PodsPath(const std::string& ns);
 std::string ConfigMapPath(const std::string& ns, const std::string& name);
+std::string DevHotConfigMapPath(const std::string& ns, const std::string& app);
 
 }  // namespace aether::kubert

@@ -92,7 +92,7 @@ TEST(Manifests, DevHotPodsWatchTheirOwnPodAndStartFromTheConfigMapRelease) {
       std::string::npos)
       << cmd;
   EXPECT_EQ(app["volumeMounts"][0]["readOnly"], false);
-  EXPECT_EQ(app["ports"][1]["containerPort"], kAgentStatusPort);
+  EXPECT_EQ(app["ports"][1]["containerPort"], devhot::kStatusPort);
 
   // A new artifact keeps the key (a hot swap); new env or scale changes it (a rollout).
   ReleaseSpec next = s;
