@@ -170,13 +170,15 @@ void DeployService::Run(Deployment d) {
     if (on_outcome_) on_outcome_("failed");
     return;
   }
+  // The app points at the release before the release says "running": whoever sees it running
+  // (a CLI, a restarted aetherd resuming apps) also sees it current.
+  (void)RetryUnavailable([&] { return store_.SetCurrentDeployment(d.app, d.id); });
   d.status = "running";
   Save(d);
   Record(d, "running");
   LogLine("deploy " + d.id + " app=" + d.app + " v" + std::to_string(d.version) +
           " running artifact=" + d.artifact.substr(0, 19) + "…");
   if (on_outcome_) on_outcome_("running");
-  (void)RetryUnavailable([&] { return store_.SetCurrentDeployment(d.app, d.id); });
   if (!previous.ok() || previous->current_deployment.empty() ||
       previous->current_deployment == d.id) {
     return;
