@@ -29,6 +29,10 @@ struct Request {
   Headers headers;
   std::string body;
   std::string remote_addr;  // peer IP, set by the server
+  // The client asked to upgrade to WebSocket (set by the server). A handler that answers 200
+  // with a `stream` then has each chunk it writes sent as one WebSocket text message; any other
+  // answer is sent as plain HTTP (the handshake fails with that status).
+  bool websocket = false;
 
   // Header value or "" when absent.
   std::string_view Header(std::string_view name) const;

@@ -22,6 +22,7 @@
 
 #include "aether/http/beast/boost_includes.h"
 #include "aether/http/beast/timed_socket.h"
+#include "aether/http/beast/websocket.h"
 #include "aether/http/beast/write_response.h"
 #include "aether/http/envelope.h"
 
@@ -284,7 +285,12 @@ void BeastServer::ServeConnection(uint64_t id, tcp::socket& socket) {
     const bool head = msg.method() == bhttp::verb::head;
     const unsigned version = msg.version();
     Request req = MakeRequest(msg, remote);
+    req.websocket = beast_internal::IsWebSocketUpgrade(msg);
     Response res = CallHandler(req);
+    if (req.websocket && res.status == 200 && res.stream && !head) {
+      beast_internal::ServeWebSocket(socket, msg, res, cut_, options_.name);
+      return;
+    }
     if (!WriteResponse(stream, head, version, keep_alive && !stopping_, res, cut_, options_.name)) {
       break;
     }
