@@ -78,6 +78,15 @@ int main(int argc, char** argv) {
                     "kubelet restarts the container and reports crash loops)");
   run_cmd->add_option("--status-file", run.status_file,
                       "JSON file kept up to date with {restarts, last_exit}");
+  run_cmd->add_option("--log-file", run.log_file,
+                      "capture the app's stdout/stderr and the agent's notices into this file "
+                      "(CRI log format, rotated by size)");
+  run_cmd->add_option("--log-max-bytes", run.log_max_bytes, "rotate the log file at this size")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  run_cmd->add_option("--log-keep", run.log_keep, "rotated log files kept (FILE.1 … FILE.K)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   bool dev_hot = false;
   aether::agent::DevHotOptions hot;
   CLI::Option* dev_hot_flag = run_cmd->add_flag(
@@ -111,6 +120,7 @@ int main(int argc, char** argv) {
   run_cmd->prefix_command();
   run_cmd->footer(
       "Usage: aether-agent run --dir DIR [--grace-ms N] [--status-file F] [--no-restart]\n"
+      "         [--log-file F [--log-max-bytes N] [--log-keep K]]\n"
       "         [--dev-hot --server URL --app APP [--pod NAME] [--namespace NS]\n"
       "          [--status-port N] [--root DIR] [--require-signature]] -- CMD [ARGS...]\n"
       "Dev-hot reads AETHER_PULL_TOKEN, AETHER_ARTIFACT, AETHER_DEPLOYMENT and PORT.");

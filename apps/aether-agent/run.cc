@@ -1,7 +1,7 @@
 // Implementation of `aether-agent run` (see run.h). Owned by the agent binary; single-
 // threaded. Signals reach the loop through a self-pipe written by async-signal-safe
-// handlers; the loop sleeps in poll() until a signal or the next timer (restart, grace). A
-// SwapSource's wake-up is one more byte (0) on the same pipe.
+// handlers; the loop sleeps in poll() until a signal, the app's output (with a log file) or the
+// next timer (restart, grace). A SwapSource's wake-up is one more byte (0) on the same pipe.
 #include "run.h"
 
 #include <fcntl.h>
@@ -21,6 +21,7 @@
 #include <optional>
 
 #include "aether/core/files.h"
+#include "output.h"
 
 namespace aether::agent {
 namespace {
@@ -47,8 +48,6 @@ void Wake() {
   (void)ignored;
 }
 
-void Log(const std::string& line) { std::fprintf(stderr, "[aether-agent] %s\n", line.c_str()); }
-
 class Supervisor {
  public:
   explicit Supervisor(const RunOptions& options)
@@ -61,23 +60,60 @@ class Supervisor {
     if (!Setup()) return 1;
     Spawn();
     while (!done_) {
-      pollfd pfd{read_fd_, POLLIN, 0};
-      int r = ::poll(&pfd, 1, TimeoutMs());
+      pollfd pfds[3] = {{read_fd_, POLLIN, 0}};
+      nfds_t n = 1;
+      if (output_) {
+        pfds[n++] = {output_->stdout_fd(), POLLIN, 0};
+        pfds[n++] = {output_->stderr_fd(), POLLIN, 0};
+      }
+      int r = ::poll(pfds, n, TimeoutMs());
       if (r < 0 && errno != EINTR) {
         std::fprintf(stderr, "aether-agent: run: poll: %s\n", std::strerror(errno));
         return 1;
       }
-      if (r > 0) DrainSignals();
+      if (r > 0 && output_ && (pfds[1].revents | pfds[2].revents) != 0) output_->Read(false);
+      if (r > 0 && pfds[0].revents != 0) DrainSignals();
       RunTimers();
+    }
+    if (output_) {  // what the app (or a child it left) wrote last
+      output_->Read(true);
+      output_->FlushPartial();
     }
     return exit_code_;
   }
 
  private:
+  // A notice: an "event" record in the log file, else a line on stderr.
+  void Log(const std::string& line) {
+    if (output_) {
+      output_->Event(line);
+    } else {
+      std::fprintf(stderr, "[aether-agent] %s\n", line.c_str());
+    }
+  }
+
+  // A notice only the log file gets (stderr keeps what Kubernetes has always seen there).
+  void Notice(const std::string& line) {
+    if (output_) output_->Event(line);
+  }
+
   bool Setup() {
     if (options_.command.empty()) {
       std::fprintf(stderr, "aether-agent: run: no command given (use: run --dir DIR -- CMD)\n");
       return false;
+    }
+    // Before the chdir: a relative --log-file is relative to where the agent started (and made
+    // absolute, as rotation renames it later).
+    if (!options_.log_file.empty()) {
+      std::error_code ec;
+      std::string log_file = std::filesystem::absolute(options_.log_file, ec).string();
+      auto output = AppOutput::Open({ec ? options_.log_file : log_file, options_.log_max_bytes,
+                                     std::max(0, options_.log_keep)});
+      if (!output.ok()) {
+        std::fprintf(stderr, "aether-agent: run: %s\n", output.status().message().c_str());
+        return false;
+      }
+      output_ = std::move(output).value();
     }
     if (!options_.dir.empty() && ::chdir(options_.dir.c_str()) != 0) {
       std::fprintf(stderr, "aether-agent: run: cannot chdir to %s: %s\n", options_.dir.c_str(),
@@ -142,6 +178,7 @@ class Supervisor {
       sigset_t none;
       sigemptyset(&none);
       sigprocmask(SIG_SETMASK, &none, nullptr);
+      if (output_) output_->RedirectChild();
       // A swap source's sockets (API watch, status listener) lack FD_CLOEXEC: keep them from the
       // app.
       if (options_.swaps != nullptr && ::close_range(3, ~0U, 0) != 0) {
@@ -166,6 +203,7 @@ class Supervisor {
       ::setpgid(pid, pid);  // also here, so signals sent right away reach the group
       child_ = pid;
       started_ = Clock::now();
+      Notice("started process " + std::to_string(pid) + " (" + Describe(command_) + ")");
       Notify();
     }
     sigprocmask(SIG_SETMASK, &old, nullptr);
@@ -232,6 +270,9 @@ class Supervisor {
     if (child_ > 0) ::kill(-child_, sig);
     if (sig == SIGHUP || stopping_) return;
     // SIGTERM or SIGINT: stop for good.
+    if (child_ > 0) {
+      Notice("stopping process " + std::to_string(child_) + " (" + strsignal(sig) + ")");
+    }
     stopping_ = true;
     restart_at_.reset();
     if (child_ <= 0) {
@@ -245,7 +286,12 @@ class Supervisor {
     pid_t group = child_;
     child_ = 0;
     ::kill(-group, SIGKILL);  // whatever the process left behind in its group
+    if (output_) {            // its last words come before the notice of its end
+      output_->Read(true);
+      output_->FlushPartial();
+    }
     if (stopping_) {
+      Notice(DescribeStatus(status) + " after the stop request");
       done_ = true;
       exit_code_ = 0;
       return;
@@ -254,15 +300,7 @@ class Supervisor {
       StartSwapped();
       return;
     }
-    std::string what;
-    if (WIFEXITED(status)) {
-      what = "process exited with code " + std::to_string(WEXITSTATUS(status));
-    } else if (WIFSIGNALED(status)) {
-      what = "process killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
-             strsignal(WTERMSIG(status)) + ")";
-    } else {
-      what = "process stopped";
-    }
+    std::string what = DescribeStatus(status);
     if (options_.no_restart) {
       Log(what + "; exiting (--no-restart)");
       done_ = true;
@@ -328,12 +366,28 @@ class Supervisor {
     return static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
   }
 
+  static std::string Describe(const std::vector<std::string>& command) {
+    std::string out;
+    for (const std::string& arg : command) out += (out.empty() ? "" : " ") + arg;
+    return out.size() > 200 ? out.substr(0, 200) + "…" : out;
+  }
+
+  static std::string DescribeStatus(int status) {
+    if (WIFEXITED(status)) return "process exited with code " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+      return "process killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+             strsignal(WTERMSIG(status)) + ")";
+    }
+    return "process stopped";
+  }
+
   const RunOptions options_;
-  std::string dir_;                   // where the process runs (changes with a swap)
-  std::vector<std::string> command_;  // what it runs (changes with a swap)
-  std::string base_path_;             // PATH before the app's bin directory was put first
-  std::string path_env_;              // "PATH=…" for the child after a swap; "" before
-  std::optional<SwapRequest> swap_;   // taken from the source, waiting for the old process to end
+  std::unique_ptr<AppOutput> output_;  // with a log file
+  std::string dir_;                    // where the process runs (changes with a swap)
+  std::vector<std::string> command_;   // what it runs (changes with a swap)
+  std::string base_path_;              // PATH before the app's bin directory was put first
+  std::string path_env_;               // "PATH=…" for the child after a swap; "" before
+  std::optional<SwapRequest> swap_;    // taken from the source, waiting for the old process to end
   Clock::time_point swap_deadline_;
   bool swap_killed_ = false;
   int read_fd_ = -1;

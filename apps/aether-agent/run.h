@@ -1,6 +1,7 @@
 // `aether-agent run`: supervises the app's process. Starts the command in its own process
 // group, forwards SIGTERM/SIGINT/SIGHUP to that group, restarts it with exponential backoff
-// when it exits, and on SIGTERM/SIGINT stops it within a grace period. In dev-hot mode a
+// when it exits, and on SIGTERM/SIGINT stops it within a grace period. With a log file it
+// captures the app's output into it (output.h). In dev-hot mode a
 // SwapSource (dev_hot.h) asks it to replace the process by one in another directory. One per
 // process: it installs process-wide signal handlers.
 #pragma once
@@ -52,6 +53,13 @@ struct RunOptions {
   SwapSource* swaps = nullptr;  // dev-hot mode; not owned
   // Exit with the app's status (128+signal when killed) instead of restarting it.
   bool no_restart = false;
+  // When set, the app's stdout and stderr go through pipes into this CRI-format log file
+  // (rotated at log_max_bytes, log_keep old files kept), and the agent's notices (start, exit,
+  // restart, swap, stop) become "event" records in it. Otherwise the app inherits the agent's
+  // stdout/stderr and notices go to stderr as "[aether-agent] …" lines.
+  std::string log_file;
+  long long log_max_bytes = 10LL * 1024 * 1024;
+  int log_keep = 3;
 };
 
 // Runs until a stop signal (SIGTERM/SIGINT) has been handled, or with no_restart until the app

@@ -79,12 +79,14 @@ TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
   EXPECT_EQ(page.status, 200) << page.body;
   EXPECT_NE(page.body.find("\"version\":\"v1\""), std::string::npos) << page.body;
 
-  // Output is captured per instance; a crash after readiness is restarted by the agent.
-  std::string stdout_log =
-      dir_ + "/data/logs/sample/" + d1["id"].get<std::string>() + ".0.stdout.log";
-  std::ifstream log_in(stdout_log);
+  // Output is captured per instance (CRI lines: "<time> stdout F <message>", the agent's
+  // notices as "event" records); a crash after readiness is restarted by the agent.
+  std::string log_file = dir_ + "/data/logs/sample/sample-v" +
+                         std::to_string(d1["version"].get<long long>()) + "-0.log";
+  std::ifstream log_in(log_file);
   std::string first_line;
-  std::getline(log_in, first_line);
+  while (std::getline(log_in, first_line) && first_line.find(" stdout F ") == std::string::npos) {
+  }
   EXPECT_NE(first_line.find("sample-node v1 listening"), std::string::npos) << first_line;
   int pid = Json(page)["pid"];
   ASSERT_EQ(kill(pid, SIGKILL), 0);

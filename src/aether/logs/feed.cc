@@ -37,6 +37,22 @@ bool Feed::Push(LinePtr line) {
   return true;
 }
 
+bool Feed::PushMany(const std::vector<LinePtr>& lines) {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return false;
+    for (const LinePtr& line : lines) {
+      if (live_.size() >= capacity_) {
+        ++dropped_;
+      } else {
+        live_.push_back(line);
+      }
+    }
+  }
+  cv_.notify_one();
+  return true;
+}
+
 void Feed::Finish() {
   {
     std::lock_guard lock(mu_);

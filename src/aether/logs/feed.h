@@ -28,6 +28,8 @@ class Feed {
   void EndHistory();
   // A live line. Returns false once the reader has closed the feed (the source may detach).
   bool Push(LinePtr line);
+  // Several live lines at once (one lock and one wake-up): what a tailer read in one round.
+  bool PushMany(const std::vector<LinePtr>& lines);
   // This source will push nothing more (no follow, or it shut down).
   void Finish();
 

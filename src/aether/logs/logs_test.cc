@@ -152,6 +152,17 @@ TEST(Feed, CountsWhatASlowReaderMissedWithoutBlockingTheSource) {
   EXPECT_FALSE(feed.Next(&out, &missed, milliseconds(1)));
 }
 
+TEST(Feed, PushManyKeepsWhatFitsAndCountsTheRest) {
+  Feed feed(1, 3);
+  feed.EndHistory();
+  EXPECT_TRUE(feed.PushMany({At(1, "a", "1"), At(2, "a", "2"), At(3, "a", "3"), At(4, "a", "4")}));
+  std::vector<LinePtr> out;
+  uint64_t missed = 0;
+  EXPECT_TRUE(feed.Next(&out, &missed, milliseconds(1)));
+  EXPECT_EQ(out.size(), 3u);
+  EXPECT_EQ(missed, 1u);
+}
+
 TEST(Feed, NextWakesWhenALineArrives) {
   Feed feed(1);
   feed.EndHistory();

@@ -16,6 +16,9 @@
 #include "aether/core/clock.h"
 #include "aether/core/files.h"
 #include "aether/http/proxy.h"
+#include "aether/logs/file_tail.h"
+#include "aether/logs/log_line.h"
+#include "aether/runtime/local/file_log_source.h"
 #include "aether/runtime/local/process.h"
 
 namespace aether::local {
@@ -48,19 +51,36 @@ long long CountRestarts(const Instance& inst) {
   return it != j.end() && it->is_number_integer() ? it->get<long long>() : 0;
 }
 
-// The failure with the app's own last lines (the agent's restart notices left out).
+// The agent's own stderr (failures before it captures anything), beside the log file.
+std::string AgentLogPath(const std::string& log_file) {
+  std::string base =
+      log_file.ends_with(".log") ? log_file.substr(0, log_file.size() - 4) : log_file;
+  return base + ".agent.log";
+}
+
+// The app's last lines of output (stdout and stderr; the agent's events left out), else what
+// the agent itself printed.
+std::vector<std::string> LastOutput(const Instance& inst, size_t n) {
+  std::vector<std::string> kept;
+  std::istringstream lines(TailFile(inst.log_file, 200));
+  std::vector<logs::FileRecord> records;
+  logs::RecordJoiner joiner;
+  for (std::string line; std::getline(lines, line);) joiner.Add(line, &records);
+  for (const auto& r : records) {
+    if (r.stream != logs::kEventStream) kept.push_back(r.message);
+  }
+  if (kept.empty()) {
+    std::istringstream agent(TailFile(AgentLogPath(inst.log_file), 20));
+    for (std::string line; std::getline(agent, line);) kept.push_back(line);
+  }
+  if (kept.size() > n) kept.erase(kept.begin(), kept.end() - static_cast<ptrdiff_t>(n));
+  return kept;
+}
+
+// The failure with the app's own last lines.
 Status CrashStatus(const std::string& what, const Instance& inst) {
   std::string out;
-  for (const auto& path : {inst.stderr_log, inst.stdout_log}) {
-    std::istringstream lines(TailFile(path, 50));
-    std::vector<std::string> kept;
-    for (std::string line; std::getline(lines, line);) {
-      if (!line.starts_with("[aether-agent]")) kept.push_back(line);
-    }
-    size_t from = kept.size() > 5 ? kept.size() - 5 : 0;
-    for (size_t i = from; i < kept.size(); ++i) out += "\n  " + kept[i];
-    if (!out.empty()) break;
-  }
+  for (const std::string& line : LastOutput(inst, 5)) out += "\n  " + line;
   return {ErrorCode::kDeployFailed, what + (out.empty() ? "" : "; last output:" + out)};
 }
 
@@ -108,7 +128,10 @@ Result<Instance> StartInstance(const LocalRuntimeOptions& o, const ReleaseSpec& 
   fs::path logs = fs::path(o.data_dir) / "logs" / spec.app;
   std::error_code ec;
   fs::create_directories(logs, ec);
-  std::string base = (logs / (rel.deployment_id + "." + std::to_string(index))).string();
+  std::string base = (logs / InstanceName(spec.app, spec.version, index)).string();
+  // A status file left by an earlier run of this instance (same release) would count its
+  // restarts as ours.
+  fs::remove(base + ".status.json", ec);
   SpawnOptions so;
   so.argv = {o.agent_path,
              "run",
@@ -118,6 +141,12 @@ Result<Instance> StartInstance(const LocalRuntimeOptions& o, const ReleaseSpec& 
              std::to_string(o.stop_grace.count()),
              "--status-file",
              base + ".status.json",
+             "--log-file",
+             base + ".log",
+             "--log-max-bytes",
+             std::to_string(o.log_max_bytes),
+             "--log-keep",
+             std::to_string(o.log_keep),
              "--"};
   so.argv.insert(so.argv.end(), command.begin(), command.end());
   so.env = {"PORT=" + std::to_string(port),
@@ -130,12 +159,12 @@ Result<Instance> StartInstance(const LocalRuntimeOptions& o, const ReleaseSpec& 
     if (const char* v = std::getenv(name)) so.env.push_back(std::string(name) + "=" + v);
   }
   for (const auto& [k, v] : spec.env) so.env.push_back(k + "=" + v);
-  so.stdout_path = base + ".stdout.log";
-  so.stderr_path = base + ".stderr.log";
+  // The app's output goes to the log file; the agent's own stderr only says why it could not
+  // start capturing (bad --dir, unwritable log file).
+  so.stderr_path = AgentLogPath(base + ".log");
   so.detach = true;  // survives an aetherd restart; Resume re-attaches to it
   AETHER_ASSIGN_OR_RETURN(pid_t pid, Spawn(so));
-  return Instance{pid, std::make_shared<Backend>(port), so.stderr_path, so.stdout_path,
-                  base + ".status.json"};
+  return Instance{pid, std::make_shared<Backend>(port), base + ".log", base + ".status.json"};
 }
 
 Status WaitReady(const LocalRuntimeOptions& o, const Instance& inst,

@@ -18,8 +18,9 @@ namespace aether::local {
 struct Instance {
   pid_t pid = 0;  // the agent: leader of its own session and process group
   BackendPtr backend;
-  std::string stderr_log;
-  std::string stdout_log;
+  // The agent's CRI log file: the app's stdout/stderr and the agent's events
+  // (<data_dir>/logs/<app>/<app>-v<version>-<index>.log, see file_log_source.h).
+  std::string log_file;
   std::string status_file;  // the agent's {"restarts", "last_exit"}
 };
 

@@ -15,6 +15,7 @@
 #include "aether/core/clock.h"
 #include "aether/core/log.h"
 #include "aether/http/server.h"
+#include "aether/runtime/local/file_log_source.h"
 #include "aether/runtime/local/instance.h"
 #include "aether/runtime/local/process.h"
 #include "aether/runtime/local/routes.h"
@@ -39,7 +40,8 @@ std::vector<BackendPtr> Backends(const Release& rel) {
 
 class LocalRuntime final : public Runtime {
  public:
-  explicit LocalRuntime(LocalRuntimeOptions o) : o_(std::move(o)) {}
+  explicit LocalRuntime(LocalRuntimeOptions o)
+      : o_(std::move(o)), logs_((fs::path(o_.data_dir) / "logs").string()) {}
   ~LocalRuntime() override { Shutdown(); }
 
   Status Start() {
@@ -192,6 +194,8 @@ class LocalRuntime final : public Runtime {
     if (router_) router_->Stop();
   }
 
+  logs::LogSource& Logs() override { return logs_; }
+
   void Detach() override {
     if (router_) router_->Stop();  // no new requests: replaced releases drain at once
     std::unique_lock lock(mu_);
@@ -312,6 +316,7 @@ class LocalRuntime final : public Runtime {
   }
 
   LocalRuntimeOptions o_;
+  local::FileLogSource logs_;  // the files outlive the instances (Remove keeps them too)
   local::RouteTable routes_;
   std::unique_ptr<http::Server> router_;
   std::mutex mu_;

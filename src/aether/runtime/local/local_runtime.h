@@ -1,7 +1,8 @@
 // Factory for the local-process Runtime (embedded default): each instance is an
 // `aether-agent run` process started by aetherd in its own session (it survives an aetherd
 // restart: Detach/Resume), fetched by `aether-agent fetch`, health-gated, and reached through
-// the runtime's own router server. Thread-safe.
+// the runtime's own router server. The agents write each instance's output to a rotated file,
+// which Logs() serves (file_log_source.h). Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,10 @@ struct LocalRuntimeOptions {
   std::chrono::milliseconds stop_grace{10000};
   int crash_limit = 3;             // restarts before readiness that fail the deploy
   bool require_signature = false;  // agents refuse artifacts without a valid signature
+  // Each instance's log file (<data_dir>/logs/<app>/<app>-v<version>-<index>.log) rotates at
+  // this size, keeping this many older files.
+  long long log_max_bytes = 10LL * 1024 * 1024;
+  int log_keep = 3;
 };
 
 Result<std::unique_ptr<Runtime>> OpenLocalRuntime(const LocalRuntimeOptions& options);

@@ -1,6 +1,7 @@
 // JSON encoding and atomic file I/O of the local runtime's per-app state (state_file.h).
 // {"version":1,"current":RELEASE|null,"others":[RELEASE...]}, RELEASE = {deployment_id, dir,
-// health_path, instances:[{pid, port, stdout_log, stderr_log, status_file}]}.
+// health_path, instances:[{pid, port, log_file, status_file}]}. Files written before the agents
+// logged to one file hold stdout_log/stderr_log instead of log_file: still read.
 #include "aether/runtime/local/state_file.h"
 
 #include <filesystem>
@@ -22,8 +23,7 @@ json EncodeRelease(const Release& rel) {
   for (const auto& inst : rel.instances) {
     instances.push_back({{"pid", inst.pid},
                          {"port", inst.backend ? inst.backend->port : 0},
-                         {"stdout_log", inst.stdout_log},
-                         {"stderr_log", inst.stderr_log},
+                         {"log_file", inst.log_file},
                          {"status_file", inst.status_file}});
   }
   return {{"deployment_id", rel.deployment_id},
@@ -60,11 +60,10 @@ Result<Release> DecodeRelease(const json& j) {
     long long pid = 0;
     long long port = 0;
     if (!i.is_object() || !GetInt(i, "pid", pid) || !GetInt(i, "port", port) ||
-        !GetString(i, "stdout_log", inst.stdout_log) ||
-        !GetString(i, "stderr_log", inst.stderr_log) ||
         !GetString(i, "status_file", inst.status_file)) {
-      return bad("instance needs pid, port and log paths");
+      return bad("instance needs pid, port and status_file");
     }
+    GetString(i, "log_file", inst.log_file);  // absent in older files
     if (pid <= 0 || pid > (1LL << 22) || port <= 0 || port > 65535) {
       return bad("instance pid or port out of range");
     }

@@ -20,9 +20,9 @@ Release MakeRelease(const std::string& id, std::vector<std::pair<pid_t, int>> in
   rel.health_path = "/ready";
   int i = 0;
   for (auto [pid, port] : instances) {
-    std::string base = "/data/logs/web/" + id + "." + std::to_string(i++);
-    rel.instances.push_back(Instance{pid, std::make_shared<Backend>(port), base + ".stderr.log",
-                                     base + ".stdout.log", base + ".status.json"});
+    std::string base = "/data/logs/web/web-v2-" + std::to_string(i++);
+    rel.instances.push_back(
+        Instance{pid, std::make_shared<Backend>(port), base + ".log", base + ".status.json"});
   }
   return rel;
 }
@@ -35,8 +35,7 @@ void ExpectSameRelease(const Release& a, const Release& b) {
   for (size_t i = 0; i < a.instances.size(); ++i) {
     EXPECT_EQ(a.instances[i].pid, b.instances[i].pid);
     EXPECT_EQ(a.instances[i].backend->port, b.instances[i].backend->port);
-    EXPECT_EQ(a.instances[i].stdout_log, b.instances[i].stdout_log);
-    EXPECT_EQ(a.instances[i].stderr_log, b.instances[i].stderr_log);
+    EXPECT_EQ(a.instances[i].log_file, b.instances[i].log_file);
     EXPECT_EQ(a.instances[i].status_file, b.instances[i].status_file);
   }
 }
@@ -87,6 +86,18 @@ TEST(StateFile, RejectsWhatIsNotAStateFile) {
   auto empty = DecodeAppState(R"({"version":1,"current":null,"others":[]})");
   ASSERT_TRUE(empty.ok());
   EXPECT_FALSE(empty->current.has_value());
+}
+
+// Files from before the agents logged to one file name stdout_log/stderr_log instead.
+TEST(StateFile, ReadsTheOldLogFields) {
+  auto old = DecodeAppState(R"({"version":1,"current":{"deployment_id":"d","dir":"/r/d",
+    "health_path":"","instances":[{"pid":42,"port":4000,"stdout_log":"/l/d.0.stdout.log",
+    "stderr_log":"/l/d.0.stderr.log","status_file":"/l/d.0.status.json"}]},"others":[]})");
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  ASSERT_EQ(old->current->instances.size(), 1u);
+  EXPECT_EQ(old->current->instances[0].pid, 42);
+  EXPECT_EQ(old->current->instances[0].log_file, "");
+  EXPECT_EQ(old->current->instances[0].status_file, "/l/d.0.status.json");
 }
 
 }  // namespace
