@@ -1,12 +1,21 @@
 // The Kubernetes client and the runtime's manifests against the REAL kube-apiserver of the
 // test bed (test/k8s/kube.sh; its directory in AETHER_KUBE_DIR): token and client-certificate
 // auth with CA verification, server-side dry run of every generated object, the API server's
-// own validation, watches (410 Gone) and the informer.
+// own validation, watches (410 Gone), the informer, and pod logs (PodLogSource) across a cut
+// connection (test/k8s/cutproxy.py).
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "aether/core/files.h"
@@ -15,7 +24,9 @@
 #include "aether/kube/client.h"
 #include "aether/kube/config.h"
 #include "aether/kube/informer.h"
+#include "aether/logs/feed.h"
 #include "aether/runtime/kubernetes/manifests.h"
+#include "aether/runtime/kubernetes/pod_log_source.h"
 
 namespace aether {
 namespace {
@@ -229,6 +240,152 @@ TEST_F(KubeApiTest, InformerFollowsCreateUpdateDelete) {
   EXPECT_TRUE(client_->Delete(path).ok()) << "deleting what is gone is not an error";
   informer.Stop();
   EXPECT_EQ(informer.Stats().lists, 1);
+}
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// test/k8s/cutproxy.py on 127.0.0.1:<port> in front of the API server; Cut and Restore drop
+// and let through every connection.
+class CutProxy {
+ public:
+  explicit CutProxy(const std::string& target) : port_(FreePort()) {
+    const std::string out = ::testing::TempDir() + "/cutproxy-" + std::to_string(getpid());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::freopen(out.c_str(), "w", stdout);
+      ::execlp("python3", "python3", AETHER_SOURCE_DIR "/test/k8s/cutproxy.py",
+               ("127.0.0.1:" + std::to_string(port_)).c_str(), target.c_str(), nullptr);
+      ::_exit(127);
+    }
+    for (int i = 0; i < 200; ++i) {
+      std::ifstream in(out);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (text.str().find("ready") != std::string::npos) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "cutproxy.py did not start";
+  }
+  ~CutProxy() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  int port() const { return port_; }
+  void Cut() { ::kill(pid_, SIGUSR1); }
+  void Restore() { ::kill(pid_, SIGUSR2); }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+// The "n <k>" numbers of container `app` among `lines`, in order.
+std::vector<int> Counted(const std::vector<logs::LinePtr>& lines) {
+  std::vector<int> out;
+  for (const auto& l : lines) {
+    if (l->line.container == "app" && l->line.message.starts_with("n ")) {
+      out.push_back(std::stoi(l->line.message.substr(2)));
+    }
+  }
+  return out;
+}
+
+// Reads `feed` until `enough` holds for the numbers read (or 30 s pass).
+std::vector<logs::LinePtr> ReadUntil(logs::Feed& feed, std::vector<logs::LinePtr> lines,
+                                     const std::function<bool(const std::vector<int>&)>& enough) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  uint64_t missed = 0;
+  while (!enough(Counted(lines)) && std::chrono::steady_clock::now() < deadline) {
+    if (!feed.Next(&lines, &missed, std::chrono::milliseconds(200))) break;
+    EXPECT_EQ(missed, 0u);
+  }
+  return lines;
+}
+
+// A pod printing "n 1", "n 2", … every 10 ms, followed through PodLogSource while the
+// connection to the API server is cut for a while: every number arrives once, in order.
+TEST_F(KubeApiTest, PodLogsFollowAcrossACutConnectionWithoutGapOrRepeat) {
+  const std::string path = "/api/v1/namespaces/" + std::string(kNs) + "/pods/counter";
+  ASSERT_TRUE(client_->Delete(path).ok());
+  for (int i = 0; i < 100 && client_->Get(path).ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  Json pod = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"name", "counter"},
+        {"namespace", kNs},
+        {"labels",
+         {{kubert::kNameLabel, "counter"},
+          {kubert::kManagedByLabel, kubert::kManagedBy},
+          {kubert::kReleaseLabel, "v7"}}}}},
+      {"spec",
+       {{"terminationGracePeriodSeconds", 1},
+        {"containers",
+         {{{"name", "app"},
+           {"image", "aether-nodejs:20-slim"},
+           {"command",
+            {"sh", "-c", "i=0; while true; do i=$((i+1)); echo \"n $i\"; sleep 0.01; done"}}}}}}}};
+
+  kube::Config via_proxy = Admin();
+  const std::string target = via_proxy.server.substr(via_proxy.server.find("//") + 2);
+  CutProxy proxy(target);
+  via_proxy.server = "https://127.0.0.1:" + std::to_string(proxy.port());
+  kube::Client proxied(via_proxy);
+  kubert::PodLogSource source(proxied, kNs);
+  auto feed = std::make_shared<logs::Feed>(1);
+  logs::LogQuery q;
+  q.follow = true;
+  auto attached = source.Attach("counter", q, feed);  // before the pod exists
+  ASSERT_TRUE(attached.ok()) << attached.status().ToString();
+  ASSERT_TRUE(client_->Apply(path, pod).ok());
+
+  auto lines = ReadUntil(*feed, {}, [](const std::vector<int>& n) { return n.size() >= 100; });
+  ASSERT_GE(Counted(lines).size(), 100u) << "the pod's lines, live";
+  proxy.Cut();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  proxy.Restore();
+  const size_t at_cut = Counted(lines).size();
+  lines = ReadUntil(*feed, std::move(lines),
+                    [&](const std::vector<int>& n) { return n.size() >= at_cut + 300; });
+  std::vector<int> numbers = Counted(lines);
+  ASSERT_GE(numbers.size(), at_cut + 300) << "lines after the cut";
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    ASSERT_EQ(numbers[i], static_cast<int>(i) + 1) << "a gap or a repeat at line " << i;
+  }
+  const logs::LogLine& l = lines.back()->line;
+  EXPECT_EQ(l.app, "counter");
+  EXPECT_EQ(l.release, "v7");
+  EXPECT_EQ(l.instance, "counter");
+  EXPECT_EQ(l.stream, "stdout");
+  attached->reset();  // detaches promptly
+
+  // Without follow: the history (here the last 3 lines), then the feed ends.
+  auto history = std::make_shared<logs::Feed>(1);
+  q.follow = false;
+  q.tail_lines = 3;
+  auto read = source.Attach("counter", q, history);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  std::vector<logs::LinePtr> tail, got;
+  uint64_t missed = 0;
+  for (int i = 0; i < 50 && history->Next(&got, &missed, std::chrono::seconds(5)); ++i) {
+    tail.insert(tail.end(), got.begin(), got.end());
+    got.clear();
+  }
+  ASSERT_EQ(tail.size(), 3u);
+  EXPECT_GT(std::stoi(tail.front()->line.message.substr(2)), numbers.back() - 3);
+  EXPECT_TRUE(client_->Delete(path).ok());
 }
 
 }  // namespace

@@ -66,7 +66,7 @@
 #   * The kubelet log endpoint: HTTPS (self-signed certificate made with openssl in --state-dir) on
 #     node-ip:--kubelet-port, GET /containerLogs/{ns}/{pod}/{container} with follow, tailLines, timestamps,
 #     sinceSeconds, sinceTime, limitBytes, previous (chunked; a follow ends when the container instance
-#     ends). The apiserver proxies `kubectl logs [-f]` there. Client certificates are not checked.
+#     ends, or when the client closes the connection). The apiserver proxies `kubectl logs [-f]` there. Client certificates are not checked.
 #     Also GET /healthz.
 #
 # What it does NOT implement: resource limits/requests enforcement (no cgroups), readOnlyRootFilesystem
@@ -1927,6 +1927,24 @@ class LogHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _client_gone(self):
+        """While a follow idles: whether the client (the apiserver's proxy) closed the connection,
+        so a dropped `logs -f` ends here too instead of lingering until the container ends."""
+        sock = self.connection
+        try:
+            if not select.select([sock], [], [], 0)[0]:
+                return False
+            old = sock.gettimeout()
+            sock.settimeout(0.05)
+            try:
+                return not sock.recv(1)
+            finally:
+                sock.settimeout(old)
+        except (ssl.SSLWantReadError, BlockingIOError, socket.timeout):
+            return False
+        except (OSError, ValueError):
+            return True
+
     def do_GET(self):
         try:
             self._get()
@@ -2043,7 +2061,7 @@ class LogHandler(http.server.BaseHTTPRequestHandler):
                         if rest:
                             emit([x for x in rest.split(b"\n") if x])
                         break
-                    if self.agent.stop.is_set():
+                    if self.agent.stop.is_set() or self._client_gone():
                         break
                     time.sleep(0.1)
         self.wfile.write(b"0\r\n\r\n")

@@ -166,4 +166,28 @@ Result<WatchEnd> Client::Watch(const std::string& path,
   return stopped ? WatchEnd::kStopped : WatchEnd::kClosed;
 }
 
+Result<int> Client::Stream(const std::string& path,
+                           const std::function<bool(std::string_view)>& on_chunk,
+                           const std::atomic<bool>* cancel, std::chrono::milliseconds timeout) {
+  AETHER_ASSIGN_OR_RETURN(std::string token, BearerToken(config_));
+  http::ClientRequest req;
+  req.url = config_.server + path;
+  req.headers["Accept"] = "*/*";
+  if (!token.empty()) req.headers["Authorization"] = "Bearer " + token;
+  req.timeout = timeout;
+  req.cancel = cancel;
+  req.on_body = on_chunk;
+  auto client = pool_->Take();
+  auto res = client->Send(req);
+  const std::string what = "GET " + path.substr(0, path.find('?'));
+  // A transfer that ended early leaves the connection in an unknown state: not reused.
+  if (!res.ok())
+    return Status(res.status().code(), "Kubernetes API " + what + ": " + res.status().message());
+  pool_->Give(std::move(client));
+  if (res->status < 200 || res->status >= 300) {
+    return ErrorFromResponse(res->status, res->body, what);
+  }
+  return res->status;
+}
+
 }  // namespace aether::kube

@@ -2,15 +2,18 @@
 // "aether"), merge patch, delete, and watch streams (newline-delimited events). API errors
 // become Status values carrying the server's own message: 404 kNotFound, 409 kConflict, 422 and
 // 400 kInvalidArgument, 401 kUnauthenticated, 403 kPermissionDenied, 5xx and transport errors
-// kUnavailable. Thread-safe: each call borrows an HTTP connection from a small pool.
+// kUnavailable. Raw streams (pods/{name}/log) hand over plain text as it arrives. Thread-safe: each
+// call borrows an HTTP connection from a small pool.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aether/core/status.h"
@@ -60,6 +63,15 @@ class Client {
   // events are errors. `cancel` stops it within about a second (kUnavailable "cancelled").
   Result<WatchEnd> Watch(const std::string& path, const std::function<bool(const Json&)>& on_event,
                          const std::atomic<bool>* cancel, int timeout_seconds);
+  // GETs the plain-text body at `path` (a pod's log: "/api/v1/namespaces/ns/pods/p/log?…"),
+  // handing each piece to `on_chunk` as it arrives; returning false ends the transfer. Returns
+  // the HTTP status once the body has ended (the server closed it: a followed container ended)
+  // or on_chunk stopped it. Errors map like Get's (404 kNotFound: the pod or container is gone;
+  // 400 kInvalidArgument: "container … is waiting to start", "previous terminated container …
+  // not found"); a dropped connection is kUnavailable, the whole transfer taking longer than
+  // `timeout` kTimeout, and `cancel` ends it within about a second (kUnavailable "cancelled").
+  Result<int> Stream(const std::string& path, const std::function<bool(std::string_view)>& on_chunk,
+                     const std::atomic<bool>* cancel, std::chrono::milliseconds timeout);
 
  private:
   Result<Json> Call(const std::string& method, const std::string& path, const std::string& body,

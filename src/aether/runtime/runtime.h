@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "aether/core/status.h"
+#include "aether/logs/log_source.h"
 
 namespace aether {
 
@@ -56,6 +57,8 @@ class Runtime {
   // to re-attach to them recorded. For an aetherd restart (SIGTERM). Idempotent; after it,
   // Shutdown only releases what is left.
   virtual void Detach() = 0;
+  // The apps' output: every instance and container this runtime runs, with history and follow.
+  virtual logs::LogSource& Logs() = 0;
 };
 
 // Fake for service tests: records deploys; a spec whose env has FAKE_FAIL=<reason> fails.
@@ -67,6 +70,8 @@ class FakeRuntime final : public Runtime {
   std::string UrlFor(std::string_view app) const override;
   void Shutdown() override {}
   void Detach() override {}
+  logs::LogSource& Logs() override { return logs_; }
+  logs::MemoryLogSource& memory_logs() { return logs_; }
 
   std::vector<ReleaseSpec> deployed() const;
   std::vector<ReleaseSpec> resumed() const;
@@ -77,6 +82,7 @@ class FakeRuntime final : public Runtime {
   std::vector<ReleaseSpec> deployed_;
   std::vector<ReleaseSpec> resumed_;
   std::vector<std::string> removed_;
+  logs::MemoryLogSource logs_;
 };
 
 }  // namespace aether

@@ -18,6 +18,7 @@
 #include "aether/kube/client.h"
 #include "aether/kube/informer.h"
 #include "aether/runtime/kubernetes/manifests.h"
+#include "aether/runtime/kubernetes/pod_log_source.h"
 #include "aether/runtime/kubernetes/rollout.h"
 
 namespace aether {
@@ -29,7 +30,7 @@ using kubert::RolloutState;
 class KubeRuntime final : public Runtime {
  public:
   KubeRuntime(KubeRuntimeOptions o, kube::Config config)
-      : o_(std::move(o)), client_(std::move(config)) {}
+      : o_(std::move(o)), client_(std::move(config)), logs_(client_, o_.ns) {}
   ~KubeRuntime() override { Shutdown(); }
 
   Status Init() {
@@ -120,9 +121,12 @@ class KubeRuntime final : public Runtime {
   void Shutdown() override {
     stopping_ = true;
     changed_.notify_all();
+    logs_.Shutdown();
   }
   // The apps keep running in the cluster; there is nothing local to leave behind.
   void Detach() override { Shutdown(); }
+
+  logs::LogSource& Logs() override { return logs_; }
 
  private:
   // The deployment id the app's pods run: the Deployment's label, or for dev-hot pods the one
@@ -347,6 +351,7 @@ class KubeRuntime final : public Runtime {
 
   const KubeRuntimeOptions o_;
   kube::Client client_;
+  kubert::PodLogSource logs_;  // after client_, which it reads through
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable changed_;

@@ -3,7 +3,8 @@
 // the base image: init container `aether-agent fetch` (layers through aetherd with the pull
 // credential from a Secret) into an emptyDir, then `aether-agent run -- <start command>` as
 // non-root. Rollouts are tracked by watching the Deployment and the release's pods; dev-hot
-// releases swap the app layer inside running pods (docs/kubernetes.md). Thread-safe.
+// releases swap the app layer inside running pods (docs/kubernetes.md). Logs() reads the pods'
+// pods/log streams (pod_log_source.h). Thread-safe.
 #pragma once
 
 #include <chrono>
