@@ -33,7 +33,9 @@ struct Daemon::Parts {
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<AuthService> auth;
   std::unique_ptr<http::Server> server;
+  logs::EventLog events;  // platform events for the log stream, recorded by the deploy service
   std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<logs::Combined> logs;  // the runtime's output and `events`
   std::unique_ptr<AppService> apps;
   std::unique_ptr<ArtifactService> artifacts;
   std::unique_ptr<KeyService> keys;
@@ -194,12 +196,14 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   p->cipher = std::make_unique<ConfigCipher>(config_key);
   p->deploys = std::make_unique<DeployService>(
       *p->store, *p->runtime, *p->cipher,
-      [m = &p->metrics](const std::string& outcome) { m->CountDeploy(outcome); });
+      [m = &p->metrics](const std::string& outcome) { m->CountDeploy(outcome); }, &p->events);
+  p->logs = std::make_unique<logs::Combined>(
+      std::vector<logs::LogSource*>{&p->runtime->Logs(), &p->events});
   p->releases = std::make_unique<ReleaseService>(*p->store, *p->deploys, *p->cipher);
   p->idempotency = std::make_unique<IdempotencyService>(*p->store);
   p->api = std::make_unique<api::Api>(api::Services{
       *p->auth, *p->apps, *p->artifacts, *p->deploys, *p->releases, *p->keys, *p->idempotency,
-      *p->store, *p->blobs, p->metrics, [raw] { return raw->api_url; }});
+      *p->store, *p->blobs, *p->logs, p->metrics, [raw] { return raw->api_url; }});
   p->deploys->RecoverAndResume();
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
 }
@@ -215,6 +219,7 @@ void Daemon::Stop(StopMode mode) {
   // Rollouts finish first: their agents fetch through the API. Then the API drains its
   // in-flight requests and streams, and last the router stops (with or without the apps).
   parts_->deploys->Shutdown();
+  parts_->events.CloseFollowers();  // log followers end now rather than at the drain deadline
   parts_->server->Stop();
   if (mode == StopMode::kDetachApps) {
     parts_->runtime->Detach();  // the apps keep running for the next start to re-attach

@@ -19,6 +19,7 @@ Api::Api(Services services)
   RegisterDeploymentRoutes(*this);
   RegisterKeyRoutes(*this);
   RegisterReleaseRoutes(*this);
+  RegisterLogRoutes(*this);
 }
 
 namespace {
@@ -53,7 +54,9 @@ void Api::Route(std::string method, const std::string& pattern, Access access,
         if (access == Access::kPublic) return handler(req);
         auto who = s_.auth.Authenticate(req.Header("Authorization"));
         if (!who.ok()) return ErrorResponse(who.status());
-        if (access == Access::kAdmin && who->role != "admin") {
+        const bool allowed = who->role == "admin" || (access == Access::kPull) ||
+                             (access == Access::kRead && who->role == "read");
+        if (!allowed) {
           return ErrorResponse({ErrorCode::kPermissionDenied,
                                 "token '" + who->name + "' (" + who->role + ") may not do this"});
         }

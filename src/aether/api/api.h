@@ -10,6 +10,7 @@
 
 #include "aether/blob/blob_store.h"
 #include "aether/http/router.h"
+#include "aether/logs/log_source.h"
 #include "aether/metrics/metrics.h"
 #include "aether/service/apps.h"
 #include "aether/service/artifacts.h"
@@ -31,13 +32,15 @@ struct Services {
   IdempotencyService& idempotency;
   MetadataStore& store;
   BlobStore& blobs;
-  Metrics& metrics;  // every request is observed by Api::Handle; served at GET /metrics
+  logs::LogSource& logs;  // the runtime's output and platform events (GET /apps/{app}/logs)
+  Metrics& metrics;       // every request is observed by Api::Handle; served at GET /metrics
   std::function<std::string()> public_url;  // "http://127.0.0.1:7070", for presigned paths
 };
 
 enum class Access {
   kPublic,  // health, and presigned URLs (their signature is checked by the handler)
   kPull,    // artifact reads: admin or pull tokens
+  kRead,    // reading an app's logs: admin or read tokens
   kAdmin,   // everything else
 };
 
@@ -65,5 +68,6 @@ void RegisterArtifactRoutes(Api& api);
 void RegisterDeploymentRoutes(Api& api);
 void RegisterKeyRoutes(Api& api);
 void RegisterReleaseRoutes(Api& api);
+void RegisterLogRoutes(Api& api);
 
 }  // namespace aether::api

@@ -1,5 +1,5 @@
 // Test fixture for the API layer: an Api over every service wired to the in-memory fakes (store,
-// blobs, runtime) as aetherd wires them, with an admin and a pull token, and a helper that
+// blobs, runtime) as aetherd wires them, with an admin, a pull and a read token, and a helper that
 // sends one request through Api::Handle. Test-only header (includes gtest).
 #pragma once
 
@@ -19,8 +19,10 @@ class ApiTest : public ::testing::Test {
  protected:
   static constexpr const char* kAdminToken = "admin-secret";
   static constexpr const char* kPullToken = "pull-secret";
+  static constexpr const char* kReadToken = "read-secret";
 
   ApiTest() {
+    EXPECT_TRUE(auth.EnsureToken(kReadToken, "viewer", "read").ok());
     EXPECT_TRUE(auth.EnsureToken(kAdminToken, "admin", "admin").ok());
     EXPECT_TRUE(auth.EnsureToken(kPullToken, "agents", "pull").ok());
   }
@@ -52,7 +54,7 @@ class ApiTest : public ::testing::Test {
   KeyService keys{*store};
   IdempotencyService idempotency{*store};
   Api api{Services{auth, apps, artifacts, deploys, releases, keys, idempotency, *store, *blobs,
-                   metrics, [] { return std::string("http://127.0.0.1:7070"); }}};
+                   runtime.Logs(), metrics, [] { return std::string("http://127.0.0.1:7070"); }}};
 };
 
 }  // namespace aether::api

@@ -108,6 +108,10 @@ void DeployService::Record(const Deployment& d, const std::string& type,
   (void)RetryUnavailable([&] {
     return store_.AppendEvent({0, d.id, NowRfc3339(), type, message});
   });
+  if (events_ != nullptr) {
+    events_->Record(d.app, "v" + std::to_string(d.version), "",
+                    type + (message.empty() ? "" : " " + message));
+  }
 }
 
 ReleaseSpec DeployService::SpecFor(const Deployment& d, Status* status) const {
