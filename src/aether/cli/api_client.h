@@ -4,6 +4,7 @@
 // stay kUnavailable / kTimeout. Borrows the http::Client; one thread at a time.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,6 +17,7 @@
 #include "aether/core/model.h"
 #include "aether/core/status.h"
 #include "aether/http/client.h"
+#include "aether/logs/log_line.h"
 
 namespace aether::cli {
 
@@ -43,6 +45,24 @@ struct Registered {
   std::string signed_by;
   bool provenance_verified = false;
 };
+
+// GET /apps/{app}/logs parameters; the stream is always asked for as NDJSON.
+struct LogsRequest {
+  bool follow = false;
+  int tail_lines = -1;    // the last N lines per instance/container; -1: not sent (all)
+  std::string since;      // "15m" or an RFC 3339 time (inclusive); "" not sent
+  std::string container;  // "" every container
+  std::string release;    // "v3"; "" every release
+  bool previous = false;  // Kubernetes: the last terminated container
+
+  bool operator==(const LogsRequest&) const = default;
+};
+// "?format=ndjson&follow=1&…" for `req`, values percent-encoded.
+std::string LogsQuery(const LogsRequest& req);
+
+// Gets each line of a log stream, decoded and as the server sent it (without the '\n').
+// Returning false ends the stream; StreamLogs then returns Ok.
+using LogLineHandler = std::function<bool(const logs::LogLine&, std::string_view ndjson)>;
 
 // The ErrorCode for an HTTP status without a (recognised) envelope.
 ErrorCode ErrorCodeForHttpStatus(int status);
@@ -108,6 +128,14 @@ class ApiClient {
   Result<Deployment> SetConfig(const std::string& app,
                                const std::map<std::string, std::optional<std::string>>& changes);
   Result<Deployment> Scale(const std::string& app, int instances);
+
+  // Streams `app`'s logs (no timeout: a follow stream may idle for hours), calling `on_line`
+  // for each complete line as it arrives. Ok when the server ended the stream (its last chunk)
+  // or `on_line` stopped it; kUnavailable when the connection dropped before that (a partial
+  // last line is never delivered) or `cancel` was set; the server's error envelope as its
+  // Status; kInternal for a line that is not a log line.
+  Status StreamLogs(const std::string& app, const LogsRequest& req, const LogLineHandler& on_line,
+                    const std::atomic<bool>* cancel = nullptr);
 
  private:
   // PUTs bytes [offset, offset + length) of `file` (length -1: to the end) with no bearer

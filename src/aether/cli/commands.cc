@@ -47,6 +47,7 @@ struct Flags {
   std::vector<std::string> env_args;  // env set NAME=value… / env unset NAME…
   bool reveal = false;
   int instances = 0;
+  LogsOptions logs;
 };
 
 }  // namespace
@@ -111,6 +112,35 @@ int Run(int argc, char** argv) {
 
   auto* status = app.add_subcommand("status", "app info and latest deployments");
   status->add_option("--app,-a", f.status_app, "app name (default: from package.json)");
+
+  auto* logs =
+      app.add_subcommand("logs", "print an app's logs, every instance merged (-f: follow)");
+  logs->add_option("--app,-a", f.logs.app, "app name (default: from package.json)");
+  logs->add_flag("--follow,-f", f.logs.request.follow,
+                 "stream new lines until Ctrl-C, reconnecting and resuming when the connection "
+                 "drops");
+  logs->add_option("--since", f.logs.request.since,
+                   "lines at or after a time: a duration ago (30s, 15m, 1h30m, 2d) or an RFC 3339 "
+                   "time");
+  logs->add_option("--tail", f.logs.request.tail_lines,
+                   "only the last N lines of each instance/container (default: all)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return v.starts_with("-") ? "must be 0 or more, not " + v : std::string();
+          },
+          "N>=0"));
+  logs->add_option("--container", f.logs.request.container,
+                   "only this container: app, or aether for platform events");
+  logs->add_option("--release", f.logs.request.release, "only this release (v3 or 3)");
+  logs->add_flag("--previous", f.logs.request.previous,
+                 "Kubernetes: the output of the last terminated container");
+  logs->add_flag("--timestamps", f.logs.timestamps, "print each line's time first (UTC)");
+  logs->footer(
+      "Lines print as `instance/container message`, one colour per instance on a terminal\n"
+      "(--no-color or NO_COLOR: none). --json prints the server's NDJSON, one object per line:\n"
+      "{time, app, release, instance, container, stream, message}. With --follow a dropped\n"
+      "connection is retried with backoff (100 ms up to 5 s) and resumes after the last line\n"
+      "printed, with no duplicate and no gap. Ctrl-C exits 0.");
 
   auto* keys = app.add_subcommand("keys", "Ed25519 keys that sign artifacts");
   keys->require_subcommand(1);
@@ -199,6 +229,8 @@ int Run(int argc, char** argv) {
       outcome = Deploy(ctx, f.deploy);
     } else if (dev->parsed()) {
       outcome = Dev(ctx, f.dev);
+    } else if (logs->parsed()) {
+      outcome = Logs(ctx, f.logs);
     } else if (keys_generate->parsed()) {
       outcome = KeysGenerate(ctx, f.keys);
     } else if (keys_register->parsed()) {

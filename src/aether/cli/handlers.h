@@ -12,6 +12,7 @@
 #include "aether/cli/deploy.h"
 #include "aether/cli/dev.h"
 #include "aether/cli/exit_codes.h"
+#include "aether/cli/log_command.h"
 #include "aether/cli/output.h"
 #include "aether/http/client.h"
 
@@ -33,6 +34,9 @@ Outcome AppsList(Context& ctx);
 Outcome AppsDelete(Context& ctx, const std::string& name, bool yes);
 Outcome ShowStatus(Context& ctx, const std::string& app_flag);
 Outcome Deploy(Context& ctx, const DeployOptions& options);
+// Prints (with follow: streams until Ctrl-C, reconnecting when the connection drops) an app's
+// logs; Ctrl-C exits 0.
+Outcome Logs(Context& ctx, const LogsOptions& options);
 Outcome Dev(Context& ctx, const DevOptions& options);
 
 struct KeysOptions {

@@ -37,6 +37,14 @@ void Output::Warn(std::string_view message) const {
   std::fflush(stderr);
 }
 
+void Output::Notice(std::string_view message) const {
+  std::string line = "aether: " + std::string(message);
+  if (color_ && stderr_tty_) line = "\033[2m" + line + "\033[0m";
+  line.push_back('\n');
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
 void Output::Json(const nlohmann::json& doc) const {
   std::string text = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::fwrite(text.data(), 1, text.size(), stdout);

@@ -19,6 +19,8 @@ class Output {
   bool json() const { return json_; }
   bool stdin_tty() const { return stdin_tty_; }
   bool stderr_tty() const { return stderr_tty_; }
+  // Whether stdout gets colours (a TTY, no --json, --no-color, NO_COLOR or TERM=dumb).
+  bool color() const { return color_; }
 
   // Styled text for stdout (plain when colors are off).
   std::string Bold(std::string_view s) const { return Style("1", s); }
@@ -34,6 +36,9 @@ class Output {
   void Warn(std::string_view message) const;
   // A JSON document on stdout (one line).
   void Json(const nlohmann::json& doc) const;
+  // A status note on stderr ("aether: reconnecting…"), dim when colours are on and stderr is a
+  // TTY; in every mode.
+  void Notice(std::string_view message) const;
   // The single failure line: "aether: <message>" on stderr.
   void Error(std::string_view message) const;
 
