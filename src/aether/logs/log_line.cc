@@ -93,14 +93,14 @@ std::optional<int64_t> ParseTime(std::string_view s) {
         !Digits(s, pos + 4, 2, &om) || oh > 23 || om > 59) {
       return std::nullopt;
     }
-    offset = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
+    offset = (int64_t{oh} * 3600 + int64_t{om} * 60) * (s[pos] == '+' ? 1 : -1);
     pos += 6;
   } else {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
   int64_t days = DaysFromCivil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day));
-  int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec - offset;
+  int64_t secs = days * 86400 + int64_t{hour} * 3600 + int64_t{min} * 60 + sec - offset;
   return secs * kNsPerSec + frac;
 }
 

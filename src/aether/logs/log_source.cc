@@ -58,7 +58,9 @@ void EventLog::Append(LogLine line) {
   if (it == apps_.end()) it = apps_.emplace(shared->line.app, AppLog{}).first;
   AppLog& log = it->second;
   log.ring.push_back(shared);
-  if (log.ring.size() > keep_) log.ring.erase(log.ring.begin(), log.ring.begin() + keep_ / 4);
+  if (log.ring.size() > keep_) {
+    log.ring.erase(log.ring.begin(), log.ring.begin() + static_cast<std::ptrdiff_t>(keep_ / 4 + 1));
+  }
   for (auto f = log.followers.begin(); f != log.followers.end();) {
     if (f->second.query.Matches(shared->line) && !f->second.feed->Push(shared)) {
       f = log.followers.erase(f);

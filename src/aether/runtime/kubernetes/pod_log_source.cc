@@ -98,7 +98,7 @@ logs::LogLine MakeLine(const std::string& app, const std::string& release, const
 }
 
 logs::LogLine EventLine(const std::string& app, const Json& pod, int64_t time_ns,
-                        std::string message) {
+                        const std::string& message) {
   logs::LogLine l =
       MakeLine(app, PodRelease(pod), PodName(pod), logs::kPlatformContainer, time_ns, message);
   l.stream = logs::kEventStream;
