@@ -7,8 +7,10 @@ the same script and against the same running app, a baseline with 1 follower. ae
 (share of one core) and peak RSS are sampled from /proc during each run. Prints a table and a
 JSON report; never fails on timing (exit 1 only if something could not run at all).
 
-usage: bench/log_fanout.py [--followers 200] [--rate 10000] [--seconds 20] [--bin build]
-                           [--out FILE]
+usage: bench/log_fanout.py [--followers 200] [--sweep 50,100] [--rate 10000] [--seconds 20]
+                           [--bin build] [--out FILE]
+--sweep adds runs with those follower counts (between the baseline and the main run), to show
+where latency starts to grow on the machine at hand.
 """
 import argparse, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 import urllib.request
@@ -72,12 +74,17 @@ def measure(args, api, token, followers, pid):
     result["aetherd_cpu_share"] = (sampler.cpu_seconds() - cpu0) / (time.monotonic() - t0)
     result["aetherd_peak_rss_mb"] = sampler.peak_rss_mb
     result["lost"] = result["lost_gaps"] + result["lost_notices"]
+    time.sleep(1)  # the server notices the readers left
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(("Threads:", "VmRSS:")):
+            result["aetherd_after_" + line.split(":")[0].lower()] = int(line.split()[1])
     return result
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--followers", type=int, default=200)
+    p.add_argument("--sweep", default="", help="extra follower counts, e.g. 50,100")
     p.add_argument("--rate", type=int, default=10000, help="lines per second, whole app")
     p.add_argument("--seconds", type=float, default=20)
     p.add_argument("--warmup", type=float, default=3)
@@ -106,6 +113,8 @@ def main():
         cli("scale", "2", "--app", "log-spammer")
         time.sleep(1)
         baseline = measure(args, api, token, 1, daemon.pid)
+        sweep = [measure(args, api, token, int(n), daemon.pid)
+                 for n in args.sweep.split(",") if n.strip()]
         loaded = measure(args, api, token, args.followers, daemon.pid)
     finally:
         # SIGTERM alone leaves the apps running for the next aetherd: delete the app first.
@@ -122,6 +131,7 @@ def main():
         "instances": 2,
         "seconds": args.seconds,
         "baseline_1_follower": baseline,
+        "sweep": sweep,
         f"followers_{args.followers}": loaded,
         "ratio_p99_loaded_vs_baseline": loaded["p99_ms"] / baseline["p99_ms"] if baseline["p99_ms"] else None,
         "target": "p99 < 50 ms, 0 lost",
@@ -132,7 +142,7 @@ def main():
           f"measured after {args.warmup:.0f} s warm-up\n")
     print(f"{'followers':>10}{'received':>12}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
           f"{'lost':>8}{'errors':>8}{'aetherd cpu':>13}{'rss MB':>9}")
-    for r in (baseline, loaded):
+    for r in (baseline, *sweep, loaded):
         print(f"{r['followers']:>10}{r['lines_received']:>12}{r['p50_ms']:>9.2f}{r['p90_ms']:>9.2f}"
               f"{r['p99_ms']:>9.2f}{r['max_ms']:>9.1f}{r['lost']:>8}{r['follower_errors']:>8}"
               f"{r['aetherd_cpu_share'] * 100:>12.0f}%{r['aetherd_peak_rss_mb']:>9.0f}")

@@ -15,9 +15,9 @@ namespace aether::api {
 namespace {
 
 constexpr std::chrono::milliseconds kPoll{200};  // also how often a quiet stream checks its peer
-// After a write, a follower waits this long before taking the next batch: at most ~100 writes
+// After a write, a follower waits this long before taking the next batch: at most ~200 writes
 // per second per reader however fast the app logs, at the cost of a few ms of latency.
-constexpr std::chrono::milliseconds kCoalesce{10};
+constexpr std::chrono::milliseconds kCoalesce{5};
 
 std::string MissedLine(std::string_view app, uint64_t missed, const logs::LogQuery& q) {
   logs::LogLine line{logs::NowNs(),

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <string_view>
 #include <utility>
 
@@ -79,11 +80,13 @@ void RecordJoiner::Add(std::string_view line, std::vector<FileRecord>* out) {
   pending_.erase(it);
 }
 
-std::vector<FileRecord> ReadLogHistory(const std::string& path, std::optional<TailPosition> until) {
-  std::vector<FileRecord> out;
-  if (until && until->ino == 0) return out;
-  // Newest first, opened before anything is read so a rotation meanwhile is seen as a duplicate
-  // inode (skipped), never as a gap.
+namespace {
+
+// The family's files newest first, each opened once (a rotation meanwhile shows up as an inode
+// seen twice and is skipped, never as a gap), and the index of the newest one to read: the file
+// holding `until`, when given.
+std::vector<OpenFile> OpenFamily(const std::string& path, const std::optional<TailPosition>& until,
+                                 size_t* newest) {
   std::vector<OpenFile> files;
   int highest = HighestRotation(path);
   for (int i = 0; i <= highest + 1; ++i) {
@@ -101,14 +104,23 @@ std::vector<FileRecord> ReadLogHistory(const std::string& path, std::optional<Ta
       files.push_back(f);
     }
   }
-  // Files newer than `until`'s are the follower's to read.
-  size_t newest = 0;
+  *newest = 0;
   if (until) {
     auto it = std::find_if(files.begin(), files.end(), [&](const OpenFile& f) {
       return f.st.st_ino == until->ino && f.st.st_dev == until->dev;
     });
-    if (it != files.end()) newest = static_cast<size_t>(it - files.begin());
+    if (it != files.end()) *newest = static_cast<size_t>(it - files.begin());
   }
+  return files;
+}
+
+}  // namespace
+
+std::vector<FileRecord> ReadLogHistory(const std::string& path, std::optional<TailPosition> until) {
+  std::vector<FileRecord> out;
+  if (until && until->ino == 0) return out;
+  size_t newest = 0;
+  std::vector<OpenFile> files = OpenFamily(path, until, &newest);
   RecordJoiner joiner;
   std::string buf;
   std::string chunk(kReadChunk, '\0');
@@ -128,6 +140,61 @@ std::vector<FileRecord> ReadLogHistory(const std::string& path, std::optional<Ta
     }
   }
   for (const OpenFile& f : files) ::close(f.fd);
+  return out;
+}
+
+std::vector<FileRecord> ReadLogHistoryBackward(
+    const std::string& path, std::optional<TailPosition> until,
+    const std::function<bool(const FileRecord&)>& enough) {
+  std::vector<FileRecord> out;
+  if (until && until->ino == 0) return out;
+  size_t newest = 0;
+  std::vector<OpenFile> files = OpenFamily(path, until, &newest);
+  std::vector<std::string> lines;  // raw records, newest first
+  bool done = false;
+  std::string block(kReadChunk, '\0');
+  for (size_t i = newest; i < files.size() && !done; ++i) {
+    const bool last = until && i == newest && files[i].st.st_ino == until->ino;
+    int64_t pos = last ? until->offset : static_cast<int64_t>(files[i].st.st_size);
+    bool trimmed = false;  // the unfinished line a writer may leave at the end is cut off
+    std::string pending;   // the start of the earliest line read so far, maybe incomplete
+    while (!done && pos > 0) {
+      int64_t from = std::max<int64_t>(0, pos - static_cast<int64_t>(kReadChunk));
+      ssize_t n = ::pread(files[i].fd, block.data(), static_cast<size_t>(pos - from), from);
+      if (n <= 0) break;
+      pos = from;
+      std::string text = block.substr(0, static_cast<size_t>(n)) + pending;
+      pending.clear();
+      if (!trimmed) {
+        size_t nl = text.rfind('\n');
+        if (nl == std::string::npos) continue;
+        text.resize(nl + 1);
+        trimmed = true;
+      }
+      // Complete lines are those after the first '\n', or all of them at the file's start.
+      size_t first = 0;
+      if (pos > 0) {
+        size_t nl = text.find('\n');
+        first = nl == std::string::npos ? text.size() : nl + 1;
+        pending = text.substr(0, first);
+        if (pending.size() > kMaxLine) pending.clear();
+      }
+      std::string_view body = std::string_view(text).substr(first);
+      while (!done && !body.empty()) {
+        body.remove_suffix(1);  // its '\n'
+        size_t nl = body.rfind('\n');
+        std::string_view line = nl == std::string_view::npos ? body : body.substr(nl + 1);
+        body = nl == std::string_view::npos ? std::string_view() : body.substr(0, nl + 1);
+        std::optional<CriRecord> r = ParseCri(line);
+        if (!r) continue;
+        lines.emplace_back(line);
+        done = !r->partial && enough({r->time_ns, std::string(r->stream), std::string(r->message)});
+      }
+    }
+  }
+  for (const OpenFile& f : files) ::close(f.fd);
+  RecordJoiner joiner;
+  for (size_t i = lines.size(); i-- > 0;) joiner.Add(lines[i], &out);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,14 @@ struct TailPosition {
 // lines are skipped.
 std::vector<FileRecord> ReadLogHistory(const std::string& path,
                                        std::optional<TailPosition> until = std::nullopt);
+
+// The same records read backwards from the end (or `until`) in blocks: `enough` sees each
+// complete record newest first and returns true to stop there (that record included), so a tail
+// or a recent `since` costs what it returns rather than the size of the files. The result is
+// oldest first, like ReadLogHistory's.
+std::vector<FileRecord> ReadLogHistoryBackward(
+    const std::string& path, std::optional<TailPosition> until,
+    const std::function<bool(const FileRecord&)>& enough);
 
 // Joins the "P" parts of a long line with its "F" record, per stream (parts of one stream's line
 // may be interleaved with other streams' lines). Lines that do not parse are skipped.

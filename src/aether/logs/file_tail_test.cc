@@ -198,5 +198,38 @@ TEST_F(FileTailTest, HistoryUpToPositionMeetsTheFollower) {
   EXPECT_TRUE(ReadLogHistory(path_, TailPosition{}).empty());
 }
 
+TEST_F(FileTailTest, BackwardReadingStopsWhereAskedAndMatchesForwardReading) {
+  auto f = Open(4000, 3);  // small files: the lines span several rotations
+  WriteLines(*f, 0, 300);
+  f.reset();
+  Append(FormatCri(99999, "stdout", "unfinished").substr(0, 20));  // a writer mid-line
+  std::vector<FileRecord> all = ReadLogHistory(path_);
+  ASSERT_GT(all.size(), 50u);
+  auto never = [](const FileRecord&) { return false; };
+  EXPECT_EQ(ReadLogHistoryBackward(path_, std::nullopt, never), all);
+  int seen = 0;
+  auto last10 =
+      ReadLogHistoryBackward(path_, std::nullopt, [&](const FileRecord&) { return ++seen >= 10; });
+  EXPECT_EQ(Messages(last10), Numbered(290, 300));
+  auto since = ReadLogHistoryBackward(path_, std::nullopt,
+                                      [](const FileRecord& r) { return r.time_ns < 1000 + 280; });
+  EXPECT_EQ(Messages(since).front(), "line 279");  // the first older line ends the reading
+  EXPECT_EQ(Messages(since).back(), "line 299");
+}
+
+TEST_F(FileTailTest, BackwardReadingJoinsLongLinesAcrossBlocks) {
+  auto f = Open(int64_t{16} << 20, 3);
+  const std::string long_line(200 * 1024, 'x');  // several 64 KiB blocks, P records
+  ASSERT_TRUE(f->Write(1, "stdout", "before").ok());
+  ASSERT_TRUE(f->Write(2, "stdout", long_line).ok());
+  ASSERT_TRUE(f->Write(3, "stderr", "after").ok());
+  f.reset();
+  auto never = [](const FileRecord&) { return false; };
+  auto records = ReadLogHistoryBackward(path_, std::nullopt, never);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[1].message, long_line);
+  EXPECT_EQ(records, ReadLogHistory(path_));
+}
+
 }  // namespace
 }  // namespace aether::logs

@@ -54,6 +54,25 @@ void AppendHistory(std::string_view app, const InstanceFile& file,
   }
 }
 
+// The records of one instance's files that `q` can need: none for tail_lines=0, and for a tail or
+// a `since` only the end of the files, read backwards until there are tail_lines lines of the
+// container asked for (the app's output when none is: the agent's events are the ones among
+// those lines) or a line older than `since`.
+std::vector<logs::FileRecord> ReadFor(const std::string& path,
+                                      std::optional<logs::TailPosition> until,
+                                      const logs::LogQuery& q) {
+  if (q.tail_lines == 0) return {};
+  if (q.tail_lines < 0 && !q.since_ns) return logs::ReadLogHistory(path, until);
+  const std::string_view counted = q.container.empty() ? "app" : q.container;
+  int kept = 0;
+  return logs::ReadLogHistoryBackward(path, until, [&](const logs::FileRecord& r) {
+    if (q.since_ns && r.time_ns < *q.since_ns) return true;
+    const bool event = r.stream == logs::kEventStream;
+    if ((event ? logs::kPlatformContainer : "app") == counted) ++kept;
+    return q.tail_lines > 0 && kept >= q.tail_lines;
+  });
+}
+
 std::vector<std::string> ListDir(const std::string& dir) {
   std::vector<std::string> names;
   if (DIR* d = ::opendir(dir.c_str())) {
@@ -159,7 +178,7 @@ Result<std::unique_ptr<logs::Attachment>> FileLogSource::Attach(std::string_view
     for (const std::string& name : ListDir(dir)) {
       std::optional<InstanceFile> file = ParseInstanceFile(app, name);
       if (!file || (!q.release.empty() && file->release != q.release)) continue;
-      AppendHistory(app, *file, logs::ReadLogHistory(dir + "/" + name), q, &history);
+      AppendHistory(app, *file, ReadFor(dir + "/" + name, std::nullopt, q), q, &history);
     }
     PushHistory(std::move(history), q, *feed);
     feed->Finish();
@@ -182,7 +201,7 @@ Result<std::unique_ptr<logs::Attachment>> FileLogSource::Attach(std::string_view
   }
   for (const LogHub::FileStart& start : starts) {
     if (!q.release.empty() && start.file.release != q.release) continue;
-    AppendHistory(app, start.file, logs::ReadLogHistory(start.path, start.position), q, &history);
+    AppendHistory(app, start.file, ReadFor(start.path, start.position, q), q, &history);
   }
   PushHistory(std::move(history), q, *feed);
   return std::unique_ptr<logs::Attachment>(
