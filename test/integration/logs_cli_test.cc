@@ -22,6 +22,7 @@
 
 #include "aether/api/api_test_util.h"
 #include "aether/http/server.h"
+#include "aether/http/test_util.h"
 #include "daemon_harness.h"
 
 extern char** environ;
@@ -38,19 +39,6 @@ std::string ReadFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// A free TCP port on 127.0.0.1 (bound, read, released).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 // A child process with stdout and stderr in files; killed (SIGKILL) if still running at the end.
@@ -139,7 +127,7 @@ std::vector<int> OneTo(int n) {
 struct CutFollow {
   CutFollow(const std::string& dir, int target_port, const std::string& token,
             const std::string& app)
-      : port(FreePort()),
+      : port(http::testing::FreePort()),
         proxy({"python3", std::string(AETHER_SOURCE_DIR) + "/test/k8s/cutproxy.py",
                "127.0.0.1:" + std::to_string(port), "127.0.0.1:" + std::to_string(target_port)},
               {}, dir + "/proxy.out", dir + "/proxy.err") {

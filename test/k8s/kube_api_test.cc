@@ -20,6 +20,7 @@
 
 #include "aether/core/files.h"
 #include "aether/http/client.h"
+#include "aether/http/test_util.h"
 #include "aether/http/types.h"
 #include "aether/kube/client.h"
 #include "aether/kube/config.h"
@@ -242,23 +243,11 @@ TEST_F(KubeApiTest, InformerFollowsCreateUpdateDelete) {
   EXPECT_EQ(informer.Stats().lists, 1);
 }
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 // test/k8s/cutproxy.py on 127.0.0.1:<port> in front of the API server; Cut and Restore drop
 // and let through every connection.
 class CutProxy {
  public:
-  explicit CutProxy(const std::string& target) : port_(FreePort()) {
+  explicit CutProxy(const std::string& target) : port_(http::testing::FreePort()) {
     const std::string out = ::testing::TempDir() + "/cutproxy-" + std::to_string(getpid());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -415,6 +404,80 @@ TEST_F(KubeApiTest, ObjectInformerFollowsOneObject) {
   }
   EXPECT_TRUE(seen);
   informer.Stop();
+}
+
+// Reads a non-follow feed to its end.
+std::vector<logs::LinePtr> ReadAll(logs::Feed& feed) {
+  std::vector<logs::LinePtr> all, got;
+  uint64_t missed = 0;
+  for (int i = 0; i < 50 && feed.Next(&got, &missed, std::chrono::seconds(5)); ++i) {
+    all.insert(all.end(), got.begin(), got.end());
+    got.clear();
+  }
+  return all;
+}
+
+// A container that exits at once and is restarted: previous=true reads the terminated run's
+// output, and the restart shows up as an "aether" event line.
+TEST_F(KubeApiTest, PodLogsReadThePreviousContainerAndReportRestarts) {
+  const std::string path = "/api/v1/namespaces/" + std::string(kNs) + "/pods/crasher";
+  ASSERT_TRUE(client_->Delete(path).ok());
+  for (int i = 0; i < 100 && client_->Get(path).ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  Json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata",
+               {{"name", "crasher"},
+                {"namespace", kNs},
+                {"labels",
+                 {{kubert::kNameLabel, "crasher"},
+                  {kubert::kManagedByLabel, kubert::kManagedBy},
+                  {kubert::kReleaseLabel, "v1"}}}}},
+              {"spec",
+               {{"terminationGracePeriodSeconds", 1},
+                {"containers",
+                 {{{"name", "app"},
+                   {"image", "aether-nodejs:20-slim"},
+                   {"command", {"sh", "-c", "echo \"run at $(date +%s%N)\"; exit 3"}}}}}}}};
+  ASSERT_TRUE(client_->Apply(path, pod).ok());
+  bool restarted = false;
+  for (int i = 0; i < 300 && !restarted; ++i) {
+    auto got = client_->Get(path);
+    for (const Json& cs :
+         got.ok() ? (*got)["status"].value("containerStatuses", Json::array()) : Json::array()) {
+      restarted |= cs.value("restartCount", 0) >= 1 && cs.contains("lastState") &&
+                   cs["lastState"].contains("terminated");
+    }
+    if (!restarted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(restarted) << "the container never restarted";
+
+  kubert::PodLogSource source(*client_, kNs);
+  logs::LogQuery q;
+  q.previous = true;
+  q.container = "app";
+  auto feed = std::make_shared<logs::Feed>(1);
+  auto read = source.Attach("crasher", q, feed);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  std::vector<logs::LinePtr> previous = ReadAll(*feed);
+  ASSERT_EQ(previous.size(), 1u) << "exactly the terminated run's one line";
+  EXPECT_TRUE(previous[0]->line.message.starts_with("run at ")) << previous[0]->line.message;
+  EXPECT_EQ(previous[0]->line.instance, "crasher");
+
+  q = {};
+  q.container = "aether";
+  feed = std::make_shared<logs::Feed>(1);
+  read = source.Attach("crasher", q, feed);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  std::vector<logs::LinePtr> events = ReadAll(*feed);
+  ASSERT_FALSE(events.empty()) << "a restart event";
+  EXPECT_EQ(events[0]->line.stream, "event");
+  EXPECT_NE(events[0]->line.message.find("container app restarted"), std::string::npos)
+      << events[0]->line.message;
+  EXPECT_NE(events[0]->line.message.find("exited with code 3"), std::string::npos)
+      << events[0]->line.message;
+  EXPECT_TRUE(client_->Delete(path).ok());
 }
 
 }  // namespace

@@ -149,5 +149,24 @@ TEST_F(LogRoutesTest, ASlowReaderIsToldWhatItMissed) {
             "missed " + std::to_string(kLines - 8192) + " lines (reader too slow)");
 }
 
+TEST_F(LogRoutesTest, OverWebSocketEachLineIsOneMessage) {
+  Append(1, "web-v1-0", "one");
+  Append(2, "web-v1-1", "two");
+  http::Request req;
+  req.method = "GET";
+  req.target = "/apps/web/logs?format=text";
+  http::ParseTarget(req.target, &req.path, &req.query);
+  req.headers["Authorization"] = std::string("Bearer ") + kReadToken;
+  req.websocket = true;
+  http::Response res = api.Handle(req);
+  ASSERT_EQ(res.status, 200);
+  std::vector<std::string> messages;
+  res.stream([&](std::string_view m) {
+    if (!m.empty()) messages.emplace_back(m);
+    return true;
+  });
+  EXPECT_EQ(messages, (std::vector<std::string>{"web-v1-0/app one", "web-v1-1/app two"}));
+}
+
 }  // namespace
 }  // namespace aether::api

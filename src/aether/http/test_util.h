@@ -23,6 +23,19 @@
 
 namespace aether::http::testing {
 
+// A TCP port on 127.0.0.1 that was free a moment ago (bound, read, released).
+inline int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
 inline std::unique_ptr<Server> Start(std::function<Response(Request&)> handler,
                                      ServerOptions options = {}) {
   auto server = StartServer(options, std::move(handler));

@@ -63,7 +63,8 @@ std::vector<logs::FileRecord> ReadFor(const std::string& path,
                                       const logs::LogQuery& q) {
   if (q.tail_lines == 0) return {};
   if (q.tail_lines < 0 && !q.since_ns) return logs::ReadLogHistory(path, until);
-  const std::string_view counted = q.container.empty() ? "app" : q.container;
+  const std::string_view counted =
+      q.container.empty() ? std::string_view("app") : std::string_view(q.container);
   int kept = 0;
   return logs::ReadLogHistoryBackward(path, until, [&](const logs::FileRecord& r) {
     if (q.since_ns && r.time_ns < *q.since_ns) return true;
