@@ -160,6 +160,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   if (!created.empty()) {
     LogLine("aetherd: created admin token " + created + " in " + (dir / "admin.token").string());
   }
+  AETHER_RETURN_IF_ERROR(p->auth->SeedTokens(options.seed_tokens));
   // The local agents' pull credential: one per data dir, so restarts add no token records.
   AETHER_ASSIGN_OR_RETURN(std::string pull_token, LoadOrCreateSecret(dir / "agent.token"));
   AETHER_RETURN_IF_ERROR(p->auth->EnsureToken(pull_token, "local-agents", "pull"));

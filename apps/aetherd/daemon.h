@@ -35,6 +35,8 @@ struct DaemonOptions {
   KubeRuntimeOptions kube;
   // Evidence policy (main() reads AETHER_REQUIRE_*); the runtime platform is probed when unset.
   ArtifactPolicy policy;
+  // Tokens to create at start ("secret:role:name,…", main() reads AETHER_API_TOKENS).
+  std::string seed_tokens;
 };
 
 // What Stop does with the apps' processes.

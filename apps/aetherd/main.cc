@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.policy.limits = *limits;
+  // Secrets come from the environment only: a command line is visible to every user.
+  if (const char* seeds = std::getenv("AETHER_API_TOKENS")) o.seed_tokens = seeds;
 
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;

@@ -24,7 +24,9 @@ trap cleanup EXIT
 # --- start aetherd on its embedded defaults --------------------------------------------
 API_PORT=$(free_port)
 ROUTER_PORT=$(free_port)
-"$BIN/aetherd" --data-dir "$WORK/data" --port "$API_PORT" --router-port "$ROUTER_PORT" \
+VIEWER_TOKEN=e2e-viewer-secret-0123456789
+AETHER_API_TOKENS="$VIEWER_TOKEN:read:viewer" \
+  "$BIN/aetherd" --data-dir "$WORK/data" --port "$API_PORT" --router-port "$ROUTER_PORT" \
   --ready-timeout-ms 30000 >"$WORK/aetherd.log" 2>&1 &
 AETHERD_PID=$!
 SERVER=http://127.0.0.1:$API_PORT
@@ -85,6 +87,22 @@ check "new version is served" grep -q '"version":"2"' <<<"$(curl -sf --max-time 
 # --- status, apps -------------------------------------------------------------------------
 check "apps list shows both apps" bash -c "'$BIN/aether' apps list | grep -q express-app"
 check "status shows the running release" bash -c "'$BIN/aether' status --app express-app | grep -q running"
+
+# --- logs ---------------------------------------------------------------------------------
+out=$(aether logs --app sample-node --timestamps 2>&1)
+check "logs show the app's output" grep -q "sample-node-v1-0/app " <<<"$out"
+check "logs interleave the platform's events" grep -q "sample-node/aether running" <<<"$out"
+n=$(aether logs --app sample-node --json --tail 1 --container app 2>&1 | grep -c '"container":"app"')
+check "logs --json --tail 1 --container app: one NDJSON line per instance" test "$n" -eq 1
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $VIEWER_TOKEN" \
+  "$SERVER/apps/sample-node/logs?tail_lines=5")
+check "a read token (AETHER_API_TOKENS) reads logs" test "$code" = 200
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $VIEWER_TOKEN" \
+  -X POST -d '{"name":"nope"}' "$SERVER/apps")
+check "a read token cannot create apps" test "$code" = 403
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$WORK/data/admin.token")" \
+  "$SERVER/apps/sample-node/logs?since=banana")
+check "logs since=banana is 400" test "$code" = 400
 
 # --- bad input: clear one-line errors and distinct exit codes ------------------------------
 expect_exit() {  # name, code, command...

@@ -1,6 +1,9 @@
 // Token issuing, bootstrap and authentication.
 #include "aether/service/auth.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "aether/core/files.h"
 #include "aether/core/names.h"
 #include "aether/crypto/crypto.h"
@@ -15,6 +18,38 @@ Status AuthService::EnsureToken(const std::string& secret, const std::string& na
                                 const std::string& role) {
   std::string hash = crypto::Sha256Hex(secret);
   return store_.PutToken({"tok_" + hash.substr(0, 16), name, hash, role, NowRfc3339()});
+}
+
+Status AuthService::SeedTokens(std::string_view csv) {
+  struct Seed {
+    std::string secret, role, name;
+  };
+  std::vector<Seed> seeds;
+  size_t position = 0;
+  for (size_t start = 0; start <= csv.size();) {
+    size_t comma = std::min(csv.find(',', start), csv.size());
+    std::string_view entry = csv.substr(start, comma - start);
+    start = comma + 1;
+    ++position;
+    if (entry.empty()) continue;
+    size_t a = entry.find(':');
+    size_t b = a == std::string_view::npos ? a : entry.find(':', a + 1);
+    Seed seed;
+    if (b != std::string_view::npos) {
+      seed = {std::string(entry.substr(0, a)), std::string(entry.substr(a + 1, b - a - 1)),
+              std::string(entry.substr(b + 1))};
+    }
+    if (seed.secret.size() < 16 || seed.name.empty() ||
+        (seed.role != "admin" && seed.role != "read" && seed.role != "pull")) {
+      return InvalidArgument("AETHER_API_TOKENS entry " + std::to_string(position) +
+                             " must be secret:role:name with a secret of 16 or more characters "
+                             "and role admin, read or pull");
+    }
+    seeds.push_back(std::move(seed));
+  }
+  for (const Seed& seed : seeds)
+    AETHER_RETURN_IF_ERROR(EnsureToken(seed.secret, seed.name, seed.role));
+  return Status::Ok();
 }
 
 Result<std::string> AuthService::EnsureBootstrapToken(const std::string& token_file) {

@@ -13,7 +13,7 @@ namespace aether {
 struct Principal {
   std::string token_id;
   std::string name;
-  std::string role;  // "admin" or "pull"
+  std::string role;  // "admin", "read" or "pull"
 };
 
 class AuthService {
@@ -25,6 +25,10 @@ class AuthService {
   Result<std::string> EnsureBootstrapToken(const std::string& token_file);
   // Makes `secret` a valid token with `role` (idempotent: the record is keyed by its hash).
   Status EnsureToken(const std::string& secret, const std::string& name, const std::string& role);
+  // Seeds tokens from AETHER_API_TOKENS: "secret:role:name" entries separated by commas, role
+  // admin, read (an app's logs) or pull (artifact reads). Idempotent. kInvalidArgument naming
+  // the entry (by position, never by secret) when one is malformed; nothing is stored then.
+  Status SeedTokens(std::string_view csv);
   // Checks an "Authorization" header value ("Bearer <secret>").
   Result<Principal> Authenticate(std::string_view authorization) const;
 

@@ -40,6 +40,27 @@ TEST_F(ServiceTest, EnsureTokenIsIdempotentAndGrantsItsRole) {
   EXPECT_EQ(who->role, "pull");
 }
 
+TEST_F(ServiceTest, SeededTokensGetTheirRolesAndBadEntriesStoreNothing) {
+  ASSERT_TRUE(auth.SeedTokens("viewer-secret-0123456789:read:viewer,"
+                              "ops-secret-0123456789:admin:ops")
+                  .ok());
+  ASSERT_TRUE(auth.SeedTokens("viewer-secret-0123456789:read:viewer").ok());  // idempotent
+  EXPECT_EQ(*store->CountTokens("read"), 1);
+  EXPECT_EQ(auth.Authenticate("Bearer viewer-secret-0123456789")->role, "read");
+  EXPECT_EQ(auth.Authenticate("Bearer ops-secret-0123456789")->role, "admin");
+  EXPECT_TRUE(auth.SeedTokens("").ok());
+  for (const char* bad : {"later-secret-0123456789:read:later,short:read:x",
+                          "later-secret-0123456789:read:later,secret-0123456789abc:root:x",
+                          "later-secret-0123456789:read:later,secret-0123456789abc:read",
+                          "later-secret-0123456789:read:later,secret-0123456789abc:read:"}) {
+    Status st = auth.SeedTokens(bad);
+    EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument) << bad;
+    EXPECT_NE(st.message().find("entry 2"), std::string::npos) << st.message();
+    EXPECT_EQ(st.message().find("0123456789"), std::string::npos) << "no secret in errors";
+  }
+  EXPECT_FALSE(auth.Authenticate("Bearer later-secret-0123456789").ok()) << "nothing stored";
+}
+
 TEST_F(ServiceTest, AppsValidateNamesAndDeleteStopsTheRuntime) {
   EXPECT_EQ(apps.Create("Bad_Name").status().code(), ErrorCode::kInvalidArgument);
   ASSERT_TRUE(apps.Create("web").ok());
