@@ -55,6 +55,29 @@ class KubeApiTest : public ::testing::Test {
     ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   }
   static constexpr char kNs[] = "kube-api-test";
+  // Deletes the object at `path` and waits (up to 10 s) until it is gone.
+  void DeleteAndWait(const std::string& path) {
+    ASSERT_TRUE(client_->Delete(path).ok());
+    for (int i = 0; i < 100 && client_->Get(path).ok(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  // A pod labelled as app `name`'s release `release`, one container "app" running `command`.
+  static Json OnePod(const std::string& name, const std::string& release, const Json& command) {
+    return {{"apiVersion", "v1"},
+            {"kind", "Pod"},
+            {"metadata",
+             {{"name", name},
+              {"namespace", kNs},
+              {"labels",
+               {{kubert::kNameLabel, name},
+                {kubert::kManagedByLabel, kubert::kManagedBy},
+                {kubert::kReleaseLabel, release}}}}},
+            {"spec",
+             {{"terminationGracePeriodSeconds", 1},
+              {"containers",
+               {{{"name", "app"}, {"image", "aether-nodejs:20-slim"}, {"command", command}}}}}}};
+  }
   std::unique_ptr<kube::Client> client_;
 };
 
@@ -305,27 +328,10 @@ std::vector<logs::LinePtr> ReadUntil(logs::Feed& feed, std::vector<logs::LinePtr
 // connection to the API server is cut for a while: every number arrives once, in order.
 TEST_F(KubeApiTest, PodLogsFollowAcrossACutConnectionWithoutGapOrRepeat) {
   const std::string path = "/api/v1/namespaces/" + std::string(kNs) + "/pods/counter";
-  ASSERT_TRUE(client_->Delete(path).ok());
-  for (int i = 0; i < 100 && client_->Get(path).ok(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  Json pod = {
-      {"apiVersion", "v1"},
-      {"kind", "Pod"},
-      {"metadata",
-       {{"name", "counter"},
-        {"namespace", kNs},
-        {"labels",
-         {{kubert::kNameLabel, "counter"},
-          {kubert::kManagedByLabel, kubert::kManagedBy},
-          {kubert::kReleaseLabel, "v7"}}}}},
-      {"spec",
-       {{"terminationGracePeriodSeconds", 1},
-        {"containers",
-         {{{"name", "app"},
-           {"image", "aether-nodejs:20-slim"},
-           {"command",
-            {"sh", "-c", "i=0; while true; do i=$((i+1)); echo \"n $i\"; sleep 0.01; done"}}}}}}}};
+  DeleteAndWait(path);  // a pod an earlier run left
+  Json pod =
+      OnePod("counter", "v7",
+             {"sh", "-c", "i=0; while true; do i=$((i+1)); echo \"n $i\"; sleep 0.01; done"});
 
   kube::Config via_proxy = Admin();
   const std::string target = via_proxy.server.substr(via_proxy.server.find("//") + 2);
@@ -421,25 +427,8 @@ std::vector<logs::LinePtr> ReadAll(logs::Feed& feed) {
 // output, and the restart shows up as an "aether" event line.
 TEST_F(KubeApiTest, PodLogsReadThePreviousContainerAndReportRestarts) {
   const std::string path = "/api/v1/namespaces/" + std::string(kNs) + "/pods/crasher";
-  ASSERT_TRUE(client_->Delete(path).ok());
-  for (int i = 0; i < 100 && client_->Get(path).ok(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  Json pod = {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata",
-               {{"name", "crasher"},
-                {"namespace", kNs},
-                {"labels",
-                 {{kubert::kNameLabel, "crasher"},
-                  {kubert::kManagedByLabel, kubert::kManagedBy},
-                  {kubert::kReleaseLabel, "v1"}}}}},
-              {"spec",
-               {{"terminationGracePeriodSeconds", 1},
-                {"containers",
-                 {{{"name", "app"},
-                   {"image", "aether-nodejs:20-slim"},
-                   {"command", {"sh", "-c", "echo \"run at $(date +%s%N)\"; exit 3"}}}}}}}};
+  DeleteAndWait(path);  // a pod an earlier run left
+  Json pod = OnePod("crasher", "v1", {"sh", "-c", "echo \"run at $(date +%s%N)\"; exit 3"});
   ASSERT_TRUE(client_->Apply(path, pod).ok());
   bool restarted = false;
   for (int i = 0; i < 300 && !restarted; ++i) {

@@ -23,15 +23,19 @@ void Feed::EndHistory() {
   cv_.notify_all();
 }
 
+void Feed::AddLocked(LinePtr line) {
+  if (live_.size() >= capacity_) {
+    ++dropped_;
+  } else {
+    live_.push_back(std::move(line));
+  }
+}
+
 bool Feed::Push(LinePtr line) {
   {
     std::lock_guard lock(mu_);
     if (closed_) return false;
-    if (live_.size() >= capacity_) {
-      ++dropped_;
-      return true;
-    }
-    live_.push_back(std::move(line));
+    AddLocked(std::move(line));
   }
   cv_.notify_one();
   return true;
@@ -41,13 +45,7 @@ bool Feed::PushMany(const std::vector<LinePtr>& lines) {
   {
     std::lock_guard lock(mu_);
     if (closed_) return false;
-    for (const LinePtr& line : lines) {
-      if (live_.size() >= capacity_) {
-        ++dropped_;
-      } else {
-        live_.push_back(line);
-      }
-    }
+    for (const LinePtr& line : lines) AddLocked(line);
   }
   cv_.notify_one();
   return true;

@@ -43,6 +43,9 @@ class Feed {
   bool closed() const;
 
  private:
+  // Queues a live line, or counts it as dropped when the queue is full. mu_ held.
+  void AddLocked(LinePtr line);
+
   mutable std::mutex mu_;
   std::condition_variable cv_;
   const size_t capacity_;

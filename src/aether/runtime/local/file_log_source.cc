@@ -26,30 +26,13 @@ bool PlainName(std::string_view app) {
          app.find('\0') == std::string_view::npos;
 }
 
-// A file's records (oldest first) as lines; with a tail, only the last tail_lines that match
-// per container are kept (SelectHistory then applies the query exactly).
+// A file's records (oldest first) as the lines the query matches (ReadFor already stopped at the
+// tail or `since`; SelectHistory then applies the tail exactly, across files).
 void AppendHistory(std::string_view app, const InstanceFile& file,
                    std::vector<logs::FileRecord> records, const logs::LogQuery& q,
                    std::vector<logs::LinePtr>* out) {
-  std::vector<logs::LogLine> lines;
-  if (q.tail_lines < 0) {
-    lines.reserve(records.size());
-    for (auto& r : records) lines.push_back(ToLogLine(app, file, std::move(r)));
-  } else if (q.tail_lines > 0) {
-    std::map<std::string, int> kept;                  // per container
-    size_t containers = q.container.empty() ? 2 : 1;  // "app" and "aether", or the one asked for
-    size_t full = 0;
-    for (size_t i = records.size(); i-- > 0 && full < containers;) {
-      logs::LogLine line = ToLogLine(app, file, std::move(records[i]));
-      if (!q.Matches(line)) continue;
-      int& n = kept[line.container];
-      if (n >= q.tail_lines) continue;
-      if (++n == q.tail_lines) ++full;
-      lines.push_back(std::move(line));
-    }
-    std::reverse(lines.begin(), lines.end());
-  }
-  for (auto& line : lines) {
+  for (auto& r : records) {
+    logs::LogLine line = ToLogLine(app, file, std::move(r));
     if (q.Matches(line)) out->push_back(logs::Share(std::move(line)));
   }
 }
@@ -149,8 +132,6 @@ class HubAttachment final : public logs::Attachment {
   int id_;
 };
 
-class NoAttachment final : public logs::Attachment {};
-
 }  // namespace
 
 FileLogSource::FileLogSource(std::string logs_dir, std::chrono::milliseconds rescan)
@@ -183,7 +164,7 @@ Result<std::unique_ptr<logs::Attachment>> FileLogSource::Attach(std::string_view
     }
     PushHistory(std::move(history), q, *feed);
     feed->Finish();
-    return std::unique_ptr<logs::Attachment>(std::make_unique<NoAttachment>());
+    return std::unique_ptr<logs::Attachment>(std::make_unique<logs::Attachment>());
   }
 
   std::shared_ptr<LogHub> hub;
