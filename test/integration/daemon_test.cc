@@ -135,6 +135,14 @@ TEST_F(DaemonTest, CrashingAppFailsWithItsOutput) {
       << d["reason"];
   EXPECT_FALSE(fs::exists(dir_ + "/data/releases/crasher/" + d["id"].get<std::string>()))
       << "a failed release leaves no files behind";
+  // Its instance's output is kept: the logs still show the crash and the agent's restarts.
+  http::Response logs = Call("GET", "/apps/crasher/logs?format=text");
+  ASSERT_EQ(logs.status, 200) << logs.body;
+  EXPECT_NE(logs.body.find("crasher-v1-0/app boom: missing DATABASE_URL"), std::string::npos)
+      << logs.body;
+  EXPECT_NE(logs.body.find("crasher-v1-0/aether process exited"), std::string::npos) << logs.body;
+  EXPECT_NE(logs.body.find("; restarting in "), std::string::npos) << logs.body;
+  EXPECT_NE(logs.body.find("crasher/aether failed "), std::string::npos) << logs.body;
 }
 
 TEST_F(DaemonTest, LayerEscapingTheReleaseDirFailsTheDeploy) {

@@ -105,7 +105,8 @@ size_t CountLines(const std::string& text) { return std::count(text.begin(), tex
 // a log line.
 std::vector<int> Numbers(const std::string& ndjson) {
   std::vector<int> out;
-  std::istringstream in(ndjson);
+  // Only whole lines: the CLI's output file may be read while a line is half written.
+  std::istringstream in(ndjson.substr(0, ndjson.rfind('\n') + 1));
   for (std::string line; std::getline(in, line);) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     EXPECT_TRUE(j.is_object() && j.contains("time") && j.contains("instance")) << line;
