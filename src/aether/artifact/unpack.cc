@@ -8,6 +8,7 @@
 #include <archive_entry.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -79,6 +80,11 @@ class Extractor {
   Status Extract(struct archive* in, struct archive* out, struct archive_entry* entry) {
     std::string raw = EntryPath(entry);
     AETHER_ASSIGN_OR_RETURN(std::string rel, internal::CleanEntryPath(raw));
+    if (std::count(rel.begin(), rel.end(), '/') >= limits_.max_depth) {
+      return TooLarge("entry '" + (rel.size() > 200 ? rel.substr(0, 200) + "…" : rel) +
+                      "' in layer is deeper than " + std::to_string(limits_.max_depth) +
+                      " path components");
+    }
     if (archive_entry_hardlink(entry) != nullptr) {
       return InvalidArgument("unsupported hard link '" + raw + "' in layer");
     }
@@ -87,17 +93,9 @@ class Extractor {
       return InvalidArgument("unsupported entry type for '" + raw +
                              "' in layer (only files, directories and symlinks)");
     }
-    if (type == AE_IFREG) {
-      int64_t size = archive_entry_size(entry);
-      if (size > limits_.max_file_bytes) {
-        return TooLarge("file '" + rel + "' in layer is larger than " +
-                        std::to_string(limits_.max_file_bytes) + " bytes");
-      }
-      total_bytes_ += size;
-      if (total_bytes_ > limits_.max_total_bytes) {
-        return TooLarge("layer unpacks to more than " + std::to_string(limits_.max_total_bytes) +
-                        " bytes");
-      }
+    // The header's size only allows an early refusal; CopyData counts what is written.
+    if (type == AE_IFREG && archive_entry_size(entry) > limits_.max_file_bytes) {
+      return FileTooLarge(rel);
     }
     if (type == AE_IFLNK) {
       std::string target = EntrySymlink(entry);
@@ -108,6 +106,13 @@ class Extractor {
     AETHER_RETURN_IF_ERROR(CheckParents(rel, raw));
 
     std::string full = dest_ + "/" + rel;
+    // libarchive follows a symlink standing where a directory entry goes (and chmods its
+    // target); files and links replace it instead.
+    if (struct stat st{};
+        type == AE_IFDIR && ::lstat(full.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      return InvalidArgument("unsafe path '" + raw + "' in layer: directory over symlink '" + rel +
+                             "'");
+    }
     archive_entry_copy_pathname(entry, full.c_str());
     mode_t perm = archive_entry_perm(entry) & 0777;  // never setuid/setgid/sticky
     if (type == AE_IFDIR) perm |= 0700;              // we must be able to fill and remove it
@@ -154,17 +159,26 @@ class Extractor {
     const void* buf = nullptr;
     size_t len = 0;
     la_int64_t offset = 0;
-    int64_t written = 0;
+    int64_t extent = 0;  // the file's size so far: sparse blocks count up to their end
     while (true) {
       int r = archive_read_data_block(in, &buf, &len, &offset);
       if (r == ARCHIVE_EOF) return Status::Ok();
       if (r < ARCHIVE_WARN) {
         return InvalidArgument("layer is corrupt at '" + rel + "': " + ArchiveMessage(in));
       }
-      written += static_cast<int64_t>(len);
-      if (written > limits_.max_file_bytes) {
-        return TooLarge("file '" + rel + "' in layer is larger than " +
-                        std::to_string(limits_.max_file_bytes) + " bytes");
+      // Checked before adding: a sparse entry's offset comes from the archive.
+      if (offset < 0 || offset > limits_.max_file_bytes ||
+          static_cast<int64_t>(len) > limits_.max_file_bytes - offset) {
+        return FileTooLarge(rel);
+      }
+      int64_t end = offset + static_cast<int64_t>(len);
+      if (end > extent) {
+        total_bytes_ += end - extent;
+        extent = end;
+      }
+      if (total_bytes_ > limits_.max_total_bytes) {
+        return TooLarge("layer unpacks to more than " + std::to_string(limits_.max_total_bytes) +
+                        " bytes");
       }
       if (archive_write_data_block(out, buf, len, offset) < ARCHIVE_WARN) {
         return Internal("cannot write '" + rel + "': " + ArchiveMessage(out));
@@ -172,10 +186,15 @@ class Extractor {
     }
   }
 
+  Status FileTooLarge(const std::string& rel) const {
+    return TooLarge("file '" + rel + "' in layer is larger than " +
+                    std::to_string(limits_.max_file_bytes) + " bytes");
+  }
+
   const std::string dest_;
   const UnpackLimits limits_;
   int64_t entries_ = 0;
-  int64_t total_bytes_ = 0;
+  int64_t total_bytes_ = 0;                    // bytes written so far, all files
   std::unordered_set<std::string> real_dirs_;  // parents already checked (relative paths)
 };
 
@@ -196,7 +215,9 @@ Status UnpackLayer(const std::string& archive_path, const std::string& dest_dir,
     return NotFound("cannot open layer " + archive_path + ": " + std::strerror(errno));
   }
   ReadPtr in(archive_read_new());
-  archive_read_support_filter_all(in.get());
+  // Only the filters layers use: filter_all would also run external programs (lrzip, lzop…).
+  archive_read_support_filter_zstd(in.get());
+  archive_read_support_filter_gzip(in.get());
   archive_read_support_format_tar(in.get());  // ustar, pax and GNU tar
   if (archive_read_open_filename(in.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
     return InvalidArgument("layer " + archive_path +

@@ -31,9 +31,12 @@ struct TarEntry {
   mode_t perm;
 };
 
-void MakeTar(const std::string& path, const std::vector<TarEntry>& entries) {
+void MakeTar(const std::string& path, const std::vector<TarEntry>& entries, bool gzip = false) {
   struct archive* a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
+  if (gzip) {
+    ASSERT_EQ(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+  }
   ASSERT_EQ(archive_write_open_filename(a, path.c_str()), ARCHIVE_OK);
   for (const TarEntry& t : entries) {
     struct archive_entry* e = archive_entry_new();
@@ -156,6 +159,110 @@ TEST_F(UnpackTest, EnforcesLimits) {
                     entry_limit);
   EXPECT_EQ(s.code(), ErrorCode::kPayloadTooLarge) << s.ToString();
   EXPECT_NE(s.message().find("more than 2 entries"), std::string::npos);
+}
+
+TEST_F(UnpackTest, RefusesHardLinksOutsideTheDestination) {
+  ExpectRefused({{"passwd", 0, "", "../../etc/passwd"}}, "unsupported hard link 'passwd'");
+  ExpectRefused({{"passwd", 0, "", "/etc/passwd"}}, "unsupported hard link 'passwd'");
+}
+
+TEST_F(UnpackTest, RefusesADirectoryEntryOverASymlinkAlreadyOnDisk) {
+  fs::create_directories(Dest());
+  fs::create_directories(work_ / "outside");
+  fs::permissions(work_ / "outside", fs::perms::owner_all);
+  fs::create_directory_symlink("../../outside", Dest() + "/lnk");
+  ExpectRefused({{"lnk/", AE_IFDIR, "", "", 0777}},
+                "unsafe path 'lnk/' in layer: directory over symlink 'lnk'");
+  EXPECT_EQ(ModeOf(work_ / "outside"), 0700u);  // not chmod'ed through the link
+}
+
+TEST_F(UnpackTest, RefusesALayerWithTooManyEntries) {
+  std::vector<TarEntry> entries;
+  entries.reserve(1000);
+  for (int i = 0; i < 1000; ++i) entries.emplace_back("f" + std::to_string(i), AE_IFREG, "x");
+  UnpackLimits limits;
+  limits.max_entries = 999;
+  Status s = UnpackEntries(entries, limits);
+  EXPECT_EQ(s.code(), ErrorCode::kPayloadTooLarge) << s.ToString();
+  EXPECT_EQ(s.message(), "layer has more than 999 entries");
+  EXPECT_FALSE(fs::exists(Dest() + "/f999"));  // stopped at the entry past the limit
+  limits.max_entries = 1000;
+  EXPECT_TRUE(UnpackEntries(entries, limits).ok());
+}
+
+TEST_F(UnpackTest, StopsAGzipBombAsSoonAsItPassesTheLimit) {
+  // 64 MiB of zeros gzip to ~64 KB; the limit is 1 MiB.
+  MakeTar(Tar(), {{"bomb", AE_IFREG, std::string(64 << 20, '\0')}}, /*gzip=*/true);
+  ASSERT_LT(fs::file_size(Tar()), 256u << 10);
+  UnpackLimits limits;
+  limits.max_total_bytes = 1 << 20;
+  Status s = UnpackLayer(Tar(), Dest(), limits);
+  EXPECT_EQ(s.code(), ErrorCode::kPayloadTooLarge) << s.ToString();
+  EXPECT_EQ(s.message(), "layer unpacks to more than 1048576 bytes");
+  // Bytes are counted before they are written: nothing past the limit reached the disk (the
+  // file may still be as long as its header says, as a hole, until the caller removes it).
+  struct stat st {};
+  ASSERT_EQ(::stat((Dest() + "/bomb").c_str(), &st), 0);
+  EXPECT_LE(st.st_blocks * 512, (1 << 20) + (64 << 10));
+}
+
+TEST_F(UnpackTest, CountsBytesAcrossFiles) {
+  UnpackLimits limits;
+  limits.max_total_bytes = 25;
+  limits.max_file_bytes = 10;
+  Status s = UnpackEntries({{"a", AE_IFREG, std::string(10, 'a')},
+                            {"b", AE_IFREG, std::string(10, 'b')},
+                            {"c", AE_IFREG, std::string(10, 'c')}},
+                           limits);
+  EXPECT_EQ(s.code(), ErrorCode::kPayloadTooLarge) << s.ToString();
+  EXPECT_EQ(s.message(), "layer unpacks to more than 25 bytes");
+  s = UnpackEntries({{"big", AE_IFREG, std::string(11, 'x')}}, limits);
+  EXPECT_EQ(s.message(), "file 'big' in layer is larger than 10 bytes");
+}
+
+TEST_F(UnpackTest, CountsASparseFileByItsExtent) {
+  // One data byte at the end of a 2 MiB hole: the file's extent is what counts, not the one
+  // byte the archive carries.
+  struct archive* a = archive_write_new();
+  archive_write_set_format_pax(a);
+  ASSERT_EQ(archive_write_open_filename(a, Tar().c_str()), ARCHIVE_OK);
+  struct archive_entry* e = archive_entry_new();
+  archive_entry_copy_pathname(e, "holey");
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_size(e, 2 << 20);
+  archive_entry_sparse_add_entry(e, (2 << 20) - 1, 1);
+  ASSERT_EQ(archive_write_header(a, e), ARCHIVE_OK);
+  archive_write_data(a, "x", 1);
+  archive_entry_free(e);
+  archive_write_free(a);
+
+  UnpackLimits limits;
+  limits.max_total_bytes = 1 << 20;
+  Status s = UnpackLayer(Tar(), Dest(), limits);
+  EXPECT_EQ(s.code(), ErrorCode::kPayloadTooLarge) << s.ToString();
+  EXPECT_EQ(s.message(), "layer unpacks to more than 1048576 bytes");
+  limits.max_total_bytes = 2 << 20;
+  s = UnpackLayer(Tar(), work_ / "box/other", limits);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(fs::file_size(work_ / "box/other/holey"), 2u << 20);
+}
+
+TEST_F(UnpackTest, LimitsPathDepth) {
+  UnpackLimits limits;
+  limits.max_depth = 4;
+  EXPECT_TRUE(UnpackEntries({{"a/b/c/d", AE_IFREG, "ok"}}, limits).ok());
+  Status s = UnpackEntries({{"a/b/c/d/e", AE_IFREG, "deep"}}, limits);
+  EXPECT_EQ(s.code(), ErrorCode::kPayloadTooLarge) << s.ToString();
+  EXPECT_EQ(s.message(), "entry 'a/b/c/d/e' in layer is deeper than 4 path components");
+  EXPECT_FALSE(fs::exists(Dest() + "/a/b/c/d/e"));
+
+  // The default (64) takes a deep node_modules tree and refuses one component more.
+  std::string path;
+  for (int i = 0; i < 64; ++i) path += (i == 0 ? "" : "/") + std::string("d");
+  EXPECT_TRUE(UnpackEntries({{path, AE_IFREG, "ok"}}).ok());
+  s = UnpackEntries({{path + "/x", AE_IFREG, "deep"}});
+  EXPECT_NE(s.message().find("deeper than 64 path components"), std::string::npos) << s.message();
 }
 
 TEST_F(UnpackTest, StripsSetuidAndKeepsPermissionBits) {

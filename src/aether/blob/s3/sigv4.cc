@@ -64,10 +64,10 @@ std::string UriEncode(std::string_view s, bool keep_slash) {
 std::string AmzDate(long long unix_seconds) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[20];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
+  if (gmtime_r(&t, &tm) == nullptr) return "";  // beyond what struct tm can hold
+  char buf[32];  // the longest year gmtime_r returns (11 characters with a sign) fits
+  size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf, n);
 }
 
 std::string CanonicalQuery(const Pairs& query) {

@@ -38,7 +38,7 @@ struct Scope {
 
 // RFC 3986 percent-encoding as SigV4 wants it (unreserved set kept; '/' kept when asked).
 std::string UriEncode(std::string_view s, bool keep_slash = false);
-// "20150830T123600Z" for a unix time.
+// "20150830T123600Z" for a unix time ("" for one beyond what gmtime_r can represent).
 std::string AmzDate(long long unix_seconds);
 // Sorted, encoded "a=1&b=2".
 std::string CanonicalQuery(const Pairs& query);

@@ -71,7 +71,12 @@ const Credentials kS3Keys{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiC
 constexpr long long k20130524 = 1369353600;  // 2013-05-24T00:00:00Z
 constexpr char kEmptyHash[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-TEST(SigV4S3, AmzDate) { EXPECT_EQ(AmzDate(k20130524), "20130524T000000Z"); }
+TEST(SigV4S3, AmzDate) {
+  EXPECT_EQ(AmzDate(k20130524), "20130524T000000Z");
+  // Found by sigv4_fuzz: a far-off time overflowed the 20-byte buffer (strftime wrote nothing).
+  EXPECT_EQ(AmzDate(253402300800LL), "100000101T000000Z");
+  EXPECT_EQ(AmzDate(0x7fffffffffffffffLL), "");
+}
 
 TEST(SigV4S3, GetObjectWithRange) {
   SignedRequest r{"GET",
