@@ -313,7 +313,10 @@ Result<FetchReport> Fetch(const FetchOptions& options, http::Client& client) {
 }
 
 int RunFetch(const FetchOptions& options) {
-  std::unique_ptr<http::Client> client = http::NewClient();
+  // An aetherd with its own (e.g. self-signed) certificate passes it in AETHER_CA_FILE.
+  http::ClientOptions client_options;
+  if (const char* ca = std::getenv("AETHER_CA_FILE"); ca != nullptr) client_options.ca_file = ca;
+  std::unique_ptr<http::Client> client = http::NewClient(client_options);
   Result<FetchReport> report = Fetch(options, *client);
   if (!report.ok()) {
     std::cerr << "aether-agent: fetch: " << report.status().message() << std::endl;

@@ -69,6 +69,9 @@ Result<Config> LoadConfigFile(const std::string& path) {
   if (auto it = j.find("token"); it != j.end() && it->is_string()) {
     config.token = it->get<std::string>();
   }
+  if (auto it = j.find("ca_file"); it != j.end() && it->is_string()) {
+    config.ca_file = it->get<std::string>();
+  }
   return config;
 }
 
@@ -85,6 +88,7 @@ Status SaveConfigFile(const std::string& path, const Config& config) {
   nlohmann::json j = nlohmann::json::object();
   if (!config.server.empty()) j["server"] = config.server;
   if (!config.token.empty()) j["token"] = config.token;
+  if (!config.ca_file.empty()) j["ca_file"] = config.ca_file;
   std::string text = j.dump(2) + "\n";
 
   Status st = WriteFileAtomic(path, text, 0600);
@@ -99,6 +103,27 @@ Result<Config> ResolveConfig(const std::string& path, const std::string& server_
   if (!server_flag.empty()) config.server = NormalizeServerUrl(server_flag);
   if (config.server.empty()) config.server = std::string(kDefaultServer);
   return config;
+}
+
+std::string ResolveCaFile(const std::string& path, const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (std::string env = Env("AETHER_CA_FILE"); !env.empty()) return env;
+  auto config = LoadConfigFile(path);
+  return config.ok() ? config->ca_file : "";
+}
+
+Status CheckCaFile(const std::string& ca_file) {
+  std::ifstream in(ca_file, std::ios::binary);
+  if (!in) {
+    return FailedPrecondition("cannot read CA file " + ca_file + ": " + std::strerror(errno));
+  }
+  std::string head(65536, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  if (head.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return FailedPrecondition("CA file " + ca_file + " is not a PEM certificate");
+  }
+  return Status::Ok();
 }
 
 Status RequireToken(const Config& config) {

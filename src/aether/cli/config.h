@@ -1,6 +1,7 @@
 // CLI configuration: the server URL and token, stored as JSON in
 // $XDG_CONFIG_HOME/aether/config.json (mode 0600, directory 0700, written atomically) and
-// overridden by AETHER_SERVER / AETHER_TOKEN and --server. Free functions; thread-compatible.
+// overridden by AETHER_SERVER / AETHER_TOKEN and --server; the CA file (ca_file) likewise by
+// AETHER_CA_FILE and --ca-file. Free functions; thread-compatible.
 #pragma once
 
 #include <string>
@@ -16,6 +17,7 @@ inline constexpr std::string_view kDefaultServer = "http://127.0.0.1:7070";
 struct Config {
   std::string server;  // "http://127.0.0.1:7070", no trailing '/'
   std::string token;
+  std::string ca_file = {};  // PEM CA to verify an https server with; "" = the system store
 };
 
 // $XDG_CONFIG_HOME/aether/config.json, else $HOME/.config/aether/config.json.
@@ -31,6 +33,12 @@ Status SaveConfigFile(const std::string& path, const Config& config);
 // The file, then AETHER_SERVER / AETHER_TOKEN, then `server_flag` when non-empty. The server
 // defaults to kDefaultServer. Does not require a token (see RequireToken).
 Result<Config> ResolveConfig(const std::string& path, const std::string& server_flag);
+// The CA file to verify the server with: `flag` when non-empty, else AETHER_CA_FILE, else the
+// config file's ca_file (an unreadable config counts as none), else "".
+std::string ResolveCaFile(const std::string& path, const std::string& flag);
+// kFailedPrecondition "cannot read CA file …" unless `ca_file` is a readable PEM certificate.
+Status CheckCaFile(const std::string& ca_file);
+
 // kFailedPrecondition "not logged in…" when the config has no token.
 Status RequireToken(const Config& config);
 

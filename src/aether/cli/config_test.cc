@@ -101,5 +101,35 @@ TEST(Config, NormalizeServerUrl) {
   EXPECT_EQ(NormalizeServerUrl("127.0.0.1:7070"), "http://127.0.0.1:7070");
 }
 
+TEST(Config, CaFileIsSavedAndFlagThenEnvThenFileDecide) {
+  Scratch s;
+  std::string path = s / "config.json";
+  Config saved{"https://h:7070", "tok"};
+  saved.ca_file = "/etc/aether/ca.pem";
+  ASSERT_TRUE(SaveConfigFile(path, saved).ok());
+  EXPECT_EQ(LoadConfigFile(path)->ca_file, "/etc/aether/ca.pem");
+  EnvGuard env("AETHER_CA_FILE", nullptr);
+  EXPECT_EQ(ResolveCaFile(path, ""), "/etc/aether/ca.pem");
+  {
+    EnvGuard set("AETHER_CA_FILE", "/env/ca.pem");
+    EXPECT_EQ(ResolveCaFile(path, ""), "/env/ca.pem");
+    EXPECT_EQ(ResolveCaFile(path, "flag.pem"), "flag.pem");
+  }
+  EXPECT_EQ(ResolveCaFile(s / "none.json", ""), "");
+}
+
+TEST(Config, CheckCaFile) {
+  Scratch s;
+  s.Write("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  s.Write("junk.pem", "not a certificate");
+  EXPECT_TRUE(CheckCaFile(s / "ca.pem").ok());
+  Status junk = CheckCaFile(s / "junk.pem");
+  EXPECT_EQ(junk.code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(junk.message().find("is not a PEM certificate"), std::string::npos);
+  Status missing = CheckCaFile(s / "missing.pem");
+  EXPECT_EQ(missing.code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(missing.message().find("cannot read CA file"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace aether::cli

@@ -9,6 +9,10 @@ int ExitCodeFor(ErrorCode code, Origin origin) {
   switch (code) {
     case ErrorCode::kDeployFailed:
       return kExitDeployFailed;
+    case ErrorCode::kRateLimited:
+      return kExitRateLimited;
+    case ErrorCode::kUntrustedCertificate:
+      return kExitUntrusted;
     case ErrorCode::kUnauthenticated:
     case ErrorCode::kPermissionDenied:
       return kExitAuth;

@@ -18,6 +18,8 @@ enum ExitCode : int {
   kExitAuth = 7,          // token missing, unknown or without the right (401/403)
   kExitRefused = 8,       // the artifact failed verification or policy (signature, SBOM,
                           // provenance, native addons for another platform)
+  kExitRateLimited = 9,   // the server answered 429: too many requests for this token
+  kExitUntrusted = 10,    // the server's TLS certificate is not trusted (see --ca-file)
 };
 
 // Where a failure arose.
@@ -48,7 +50,8 @@ inline Outcome UsageFailure(std::string message) {
 // failures (4) and everything but auth (7) and kDeployFailed (6) is a rejected request (5).
 // Verification and policy refusals (kSignature*, kSbom*, kProvenance*, kPlatformMismatch,
 // kQuotaExceeded)
-// are 8 from either side.
+// are 8 from either side. kRateLimited (HTTP 429) is 9. kUntrustedCertificate (the server's TLS
+// certificate does not verify) is 10.
 int ExitCodeFor(ErrorCode code, Origin origin);
 inline int ExitCodeFor(const Outcome& o) { return ExitCodeFor(o.status.code(), o.origin); }
 

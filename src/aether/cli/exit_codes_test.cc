@@ -54,6 +54,15 @@ TEST(ExitCodes, NetworkAuthAndDeploy) {
   EXPECT_EQ(ExitCodeFor(ErrorCode::kDeployFailed, Origin::kLocal), 6);
 }
 
+TEST(ExitCodes, RateLimitedIsNine) {
+  EXPECT_EQ(ExitCodeFor(ErrorCode::kRateLimited, Origin::kServer), 9);
+}
+
+TEST(ExitCodes, UntrustedCertificateIsTen) {
+  EXPECT_EQ(ExitCodeFor(ErrorCode::kUntrustedCertificate, Origin::kServer), 10);
+  EXPECT_EQ(ExitCodeFor(ErrorCode::kUntrustedCertificate, Origin::kLocal), 10);
+}
+
 TEST(ExitCodes, AllDistinct) {
   std::set<int> codes = {ExitCodeFor(ErrorCode::kInternal, Origin::kLocal),
                          ExitCodeFor(ErrorCode::kInvalidArgument, Origin::kUsage),

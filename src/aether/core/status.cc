@@ -45,10 +45,14 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "quota_exceeded";
     case ErrorCode::kIdempotencyConflict:
       return "idempotency_conflict";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
     case ErrorCode::kUnavailable:
       return "service_unavailable";
     case ErrorCode::kTimeout:
       return "timeout";
+    case ErrorCode::kUntrustedCertificate:
+      return "untrusted_certificate";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -24,18 +24,20 @@ enum class ErrorCode {
   kFailedPrecondition,  // an input refers to something missing (e.g. unknown layer)
   kDeployFailed,        // a rollout failed (crash, readiness timeout)
   // Artifact policy and verification (422): what is missing or does not verify.
-  kSignatureRequired,    // AETHER_REQUIRE_SIGNATURE and no signature was given
-  kSignatureInvalid,     // a signature that does not verify against an active key
-  kSbomRequired,         // AETHER_REQUIRE_SBOM and no SBOM was given
-  kSbomInvalid,          // an SBOM that is malformed or names another artifact
-  kProvenanceRequired,   // AETHER_REQUIRE_PROVENANCE and no provenance was given
-  kProvenanceInvalid,    // provenance malformed, unsigned or about another artifact
-  kPlatformMismatch,     // native addons built for a platform other than the runtime's
-  kQuotaExceeded,        // a per-app quota (artifact count or bytes) would be exceeded (403)
-  kIdempotencyConflict,  // an Idempotency-Key reused with another request, or in flight (409)
-  kUnavailable,          // a dependency cannot be reached (network, server down)
-  kTimeout,              // an operation ran out of time
-  kInternal,             // a bug or an unexpected environment failure
+  kSignatureRequired,     // AETHER_REQUIRE_SIGNATURE and no signature was given
+  kSignatureInvalid,      // a signature that does not verify against an active key
+  kSbomRequired,          // AETHER_REQUIRE_SBOM and no SBOM was given
+  kSbomInvalid,           // an SBOM that is malformed or names another artifact
+  kProvenanceRequired,    // AETHER_REQUIRE_PROVENANCE and no provenance was given
+  kProvenanceInvalid,     // provenance malformed, unsigned or about another artifact
+  kPlatformMismatch,      // native addons built for a platform other than the runtime's
+  kQuotaExceeded,         // a per-app quota (artifact count or bytes) would be exceeded (403)
+  kIdempotencyConflict,   // an Idempotency-Key reused with another request, or in flight (409)
+  kRateLimited,           // too many requests for this token; retry after a while (429)
+  kUnavailable,           // a dependency cannot be reached (network, server down)
+  kTimeout,               // an operation ran out of time
+  kUntrustedCertificate,  // a TLS peer's certificate does not verify (unknown CA, wrong host)
+  kInternal,              // a bug or an unexpected environment failure
 };
 
 // Stable snake_case name used in the JSON error envelope ("not_found").

@@ -42,7 +42,9 @@ class Client {
  public:
   virtual ~Client() = default;
   // Any HTTP status is a successful Result; transport failures are kUnavailable
-  // ("cannot reach http://…: Connection refused") or kTimeout.
+  // ("cannot reach http://…: Connection refused"), kTimeout, or kUntrustedCertificate
+  // ("certificate of https://h:1 is not trusted: SSL certificate problem: …") when the peer's
+  // certificate does not verify against the CA bundle.
   virtual Result<Response> Send(const ClientRequest& req) = 0;
 };
 

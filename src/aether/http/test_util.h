@@ -30,14 +30,14 @@ inline int FreePort() {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
+  (void)::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
 }
 
 inline std::unique_ptr<Server> Start(std::function<Response(Request&)> handler,
-                                     ServerOptions options = {}) {
+                                     const ServerOptions& options = {}) {
   auto server = StartServer(options, std::move(handler));
   EXPECT_TRUE(server.ok()) << server.status().ToString();
   return std::move(server).value();
@@ -78,6 +78,7 @@ class RawConnection {
   RawConnection& operator=(const RawConnection&) = delete;
 
   bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
 
   bool Send(std::string_view data) {
     while (!data.empty()) {

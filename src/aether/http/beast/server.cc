@@ -1,6 +1,7 @@
 // Boost.Beast implementation of http::StartServer: synchronous I/O on non-blocking sockets
-// with poll()-based timeouts, one acceptor thread and one thread per connection. Owned by the
-// caller of StartServer; Stop() is thread-safe, idempotent and drains in-flight requests up to
+// with poll()-based timeouts, optionally TLS (beast/tls.h), one acceptor thread and one thread
+// per connection, and the request limits of server.h. Owned by the caller of StartServer;
+// Stop() is thread-safe, idempotent and drains in-flight requests up to
 // ServerOptions::drain_timeout. One of the TUs with Boost.
 #include "aether/http/server.h"
 
@@ -14,14 +15,18 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "aether/http/beast/boost_includes.h"
+#include "aether/http/beast/conn_stream.h"
 #include "aether/http/beast/timed_socket.h"
+#include "aether/http/beast/tls.h"
 #include "aether/http/beast/websocket.h"
 #include "aether/http/beast/write_response.h"
 #include "aether/http/envelope.h"
@@ -32,8 +37,11 @@ namespace {
 namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+using beast_internal::ConnStream;
 using beast_internal::IEquals;
 using beast_internal::TimedSocket;
+using beast_internal::TlsContext;
+using beast_internal::TlsSession;
 using beast_internal::WriteResponse;
 using boost::system::error_code;
 
@@ -41,8 +49,12 @@ std::string ToString(boost::beast::string_view s) { return std::string(s.data(),
 
 class BeastServer final : public Server {
  public:
-  BeastServer(ServerOptions options, std::function<Response(Request&)> handler)
-      : options_(std::move(options)), handler_(std::move(handler)), acceptor_(ioc_) {}
+  BeastServer(ServerOptions options, std::function<Response(Request&)> handler,
+              std::shared_ptr<TlsContext> tls)
+      : options_(std::move(options)),
+        handler_(std::move(handler)),
+        tls_(std::move(tls)),
+        acceptor_(ioc_) {}
   ~BeastServer() override { Stop(); }
 
   Status Listen();
@@ -60,18 +72,21 @@ class BeastServer final : public Server {
   void ReapFinished();
   void Serve(uint64_t id, tcp::socket socket);
   void ServeConnection(uint64_t id, tcp::socket& socket);
-  // Waits (idle) for the next request's first byte, then marks the connection busy. Returns
-  // false when the connection should close: peer gone, idle timeout, or the server stopping.
-  bool AwaitRequest(uint64_t id, tcp::socket& socket);
+  // Waits (idle) for the next request's first bytes and reads them into `buffer`, then marks
+  // the connection busy. Returns false when the connection should close: peer gone, idle
+  // timeout, or the server stopping.
+  bool AwaitRequest(uint64_t id, ConnStream& stream, boost::beast::flat_buffer& buffer);
   // Whether every connection thread has closed its socket. Requires mu_.
   bool AllClosedLocked() const;
-  Request MakeRequest(bhttp::request<bhttp::string_body>& msg, const std::string& remote);
+  // The request's method, target and headers (no body).
+  static Request MakeHead(const bhttp::request<bhttp::string_body>& msg, const std::string& remote);
   Response CallHandler(Request& req);
-  void RejectAndClose(tcp::socket& socket, TimedSocket& stream, int status, std::string_view code,
+  void RejectAndClose(tcp::socket& socket, ConnStream& stream, int status, std::string_view code,
                       std::string_view message);
 
   const ServerOptions options_;
   const std::function<Response(Request&)> handler_;
+  const std::shared_ptr<TlsContext> tls_;  // null: plain HTTP
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   int port_ = 0;
@@ -215,16 +230,16 @@ void BeastServer::Serve(uint64_t id, tcp::socket socket) {
   closed_cv_.notify_all();
 }
 
-bool BeastServer::AwaitRequest(uint64_t id, tcp::socket& socket) {
-  pollfd p{socket.native_handle(), POLLIN, 0};
-  const int timeout_ms = static_cast<int>(std::clamp<int64_t>(
-      options_.io_timeout.count(), 1, 24LL * 3600 * 1000));  // the keep-alive idle timeout
-  int r;
-  do {
-    r = ::poll(&p, 1, timeout_ms);
-  } while (r < 0 && errno == EINTR);
+bool BeastServer::AwaitRequest(uint64_t id, ConnStream& stream, boost::beast::flat_buffer& buffer) {
+  // The read waits up to io_timeout (the keep-alive idle timeout); Stop() shuts the socket
+  // down, which ends it. Over TLS it also consumes records that carry no request bytes.
+  stream.raw().ClearReadDeadline();
+  error_code ec;
+  size_t n = 0;
+  while (n == 0 && !ec) n = stream.read_some(buffer.prepare(size_t{16} * 1024), ec);
+  buffer.commit(n);
   std::lock_guard<std::mutex> lock(mu_);
-  if (r <= 0 || stopping_) return false;  // idle timeout, error, or Stop() closed it
+  if (n == 0 || stopping_) return false;  // idle timeout, error, or Stop() closed it
   if (auto it = conns_.find(id); it != conns_.end()) it->second.idle = false;
   return true;
 }
@@ -242,7 +257,15 @@ void BeastServer::ServeConnection(uint64_t id, tcp::socket& socket) {
     }
     remote = addr.to_string();
   }
-  TimedSocket stream(socket, options_.io_timeout);
+  TimedSocket raw(socket, options_.io_timeout);
+  std::unique_ptr<TlsSession> tls;
+  if (tls_) {
+    tls = std::make_unique<TlsSession>(*tls_, raw);
+    raw.SetReadDeadline(std::chrono::steady_clock::now() + options_.request_timeout);
+    tls->Handshake(ec);
+    if (ec) return;  // not TLS, an old protocol, no shared cipher, or too slow
+  }
+  ConnStream stream(raw, tls.get());
   boost::beast::flat_buffer buffer;
   for (;;) {
     if (buffer.size() == 0) {
@@ -251,26 +274,60 @@ void BeastServer::ServeConnection(uint64_t id, tcp::socket& socket) {
         if (stopping_) break;
         if (auto it = conns_.find(id); it != conns_.end()) it->second.idle = true;
       }
-      if (!AwaitRequest(id, socket)) break;
+      if (!AwaitRequest(id, stream, buffer)) break;
     } else if (stopping_) {
       break;  // pipelined requests that were not started when Stop() came are not served
     }
+    const auto started = std::chrono::steady_clock::now();
+    raw.SetReadDeadline(started + options_.request_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(64 * 1024);
-    parser.body_limit(static_cast<uint64_t>(options_.body_limit));
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<size_t>(options_.header_limit, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(boost::none);  // decided per request once the head is known
     bhttp::read_header(stream, buffer, parser, ec);
-    if (!ec && !parser.is_done()) {
-      if (IEquals(ToString(parser.get()[bhttp::field::expect]), "100-continue")) {
-        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
-        bhttp::write(stream, cont, ec);
-        if (ec) return;
+    Request req;
+    if (!ec) {
+      req = MakeHead(parser.get(), remote);
+      const size_t limit =
+          options_.body_limit_for ? options_.body_limit_for(req) : options_.body_limit;
+      if (auto length = parser.content_length(); length && *length > limit) {
+        RejectAndClose(socket, stream, 413, "payload_too_large",
+                       "request body of " + std::to_string(*length) + " bytes is larger than " +
+                           std::to_string(limit) + " bytes");
+        return;
       }
-      bhttp::read(stream, buffer, parser, ec);
+      parser.body_limit(static_cast<std::uint64_t>(limit));
+      if (!parser.is_done()) {
+        // The body's budget: request_timeout of grace plus 1 s per min_body_rate bytes.
+        raw.SetReadDeadline(std::chrono::steady_clock::now() + options_.request_timeout,
+                            options_.min_body_rate);
+        if (IEquals(ToString(parser.get()[bhttp::field::expect]), "100-continue")) {
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+          bhttp::write(stream, cont, ec);
+          if (ec) return;
+        }
+        bhttp::read(stream, buffer, parser, ec);
+        if (ec == bhttp::error::body_limit) {
+          RejectAndClose(socket, stream, 413, "payload_too_large",
+                         "request body is larger than " + std::to_string(limit) + " bytes");
+          return;
+        }
+      }
     }
-    if (ec == bhttp::error::body_limit) {
+    raw.ClearReadDeadline();
+    if (ec == bhttp::error::header_limit) {
       RejectAndClose(
-          socket, stream, 413, "payload_too_large",
-          "request body is larger than " + std::to_string(options_.body_limit) + " bytes");
+          socket, stream, 431, "request_header_fields_too_large",
+          "request header is larger than " + std::to_string(options_.header_limit) + " bytes");
+      return;
+    }
+    if (ec == net::error::timed_out && !cut_) {
+      const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - started);
+      RejectAndClose(socket, stream, 408, "request_timeout",
+                     std::string("the request did not arrive in time (") +
+                         (req.method.empty() ? "header" : "body") + " incomplete after " +
+                         std::to_string(waited.count()) + " ms)");
       return;
     }
     if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
@@ -279,27 +336,29 @@ void BeastServer::ServeConnection(uint64_t id, tcp::socket& socket) {
                      "malformed HTTP request: " + ec.message());
       return;
     }
-    if (ec) return;  // closed by the peer, reset, timed out or shut down by Stop()
+    if (ec) return;  // closed by the peer, reset, or shut down by Stop()
     bhttp::request<bhttp::string_body> msg = parser.release();
     const bool keep_alive = msg.keep_alive();
     const bool head = msg.method() == bhttp::verb::head;
     const unsigned version = msg.version();
-    Request req = MakeRequest(msg, remote);
+    req.body = std::move(msg.body());
     req.websocket = beast_internal::IsWebSocketUpgrade(msg);
     Response res = CallHandler(req);
     if (req.websocket && res.status == 200 && res.stream && !head) {
-      beast_internal::ServeWebSocket(socket, msg, res, cut_, options_.name);
+      beast_internal::ServeWebSocket(stream, msg, res, cut_, options_.name);
       return;
     }
     if (!WriteResponse(stream, head, version, keep_alive && !stopping_, res, cut_, options_.name)) {
       break;
     }
   }
+  // Between requests: over TLS say goodbye with close_notify (briefly waiting for the peer's).
+  if (tls && !cut_) tls->Shutdown(std::chrono::milliseconds(100));
   socket.shutdown(tcp::socket::shutdown_send, ec);
 }
 
-Request BeastServer::MakeRequest(bhttp::request<bhttp::string_body>& msg,
-                                 const std::string& remote) {
+Request BeastServer::MakeHead(const bhttp::request<bhttp::string_body>& msg,
+                              const std::string& remote) {
   Request req;
   req.method = ToString(msg.method_string());
   req.target = ToString(msg.target());
@@ -309,7 +368,6 @@ Request BeastServer::MakeRequest(bhttp::request<bhttp::string_body>& msg,
     auto [it, inserted] = req.headers.emplace(ToString(field.name_string()), value);
     if (!inserted) it->second += ", " + value;
   }
-  req.body = std::move(msg.body());
   req.remote_addr = remote;
   return req;
 }
@@ -326,7 +384,7 @@ Response BeastServer::CallHandler(Request& req) {
   }
 }
 
-void BeastServer::RejectAndClose(tcp::socket& socket, TimedSocket& stream, int status,
+void BeastServer::RejectAndClose(tcp::socket& socket, ConnStream& stream, int status,
                                  std::string_view code, std::string_view message) {
   Response res = ErrorEnvelope(status, code, message);
   WriteResponse(stream, false, 11, false, res, cut_, options_.name);
@@ -348,8 +406,17 @@ void BeastServer::RejectAndClose(tcp::socket& socket, TimedSocket& stream, int s
 
 Result<std::unique_ptr<Server>> StartServer(const ServerOptions& options,
                                             std::function<Response(Request&)> handler) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return InvalidArgument("TLS needs both a certificate and a key file (got only the " +
+                           std::string(options.tls_cert_file.empty() ? "key" : "certificate") +
+                           ")");
+  }
+  std::shared_ptr<TlsContext> tls;
+  if (!options.tls_cert_file.empty()) {
+    AETHER_ASSIGN_OR_RETURN(tls, TlsContext::Load(options.tls_cert_file, options.tls_key_file));
+  }
   try {
-    auto server = std::make_unique<BeastServer>(options, std::move(handler));
+    auto server = std::make_unique<BeastServer>(options, std::move(handler), std::move(tls));
     AETHER_RETURN_IF_ERROR(server->Listen());
     return std::unique_ptr<Server>(std::move(server));
   } catch (const std::exception& e) {

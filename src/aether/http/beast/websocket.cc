@@ -1,9 +1,8 @@
 // WebSocket side of the Beast server (see websocket.h). The one TU with Beast's WebSocket
-// headers. Blocking I/O on the connection's own thread: a client that stops reading blocks only
-// its own stream (the log feed drops and counts lines for it).
+// headers. I/O on the connection's own thread with the connection's progress timeout: a client
+// that stops reading blocks only its own stream (the log feed drops and counts lines for it) and
+// is cut off after ServerOptions::io_timeout without progress.
 #include "aether/http/beast/websocket.h"
-
-#include <poll.h>
 
 #include <boost/beast/websocket.hpp>
 #include <cstdio>
@@ -14,17 +13,16 @@ namespace aether::http::beast_internal {
 namespace websocket = boost::beast::websocket;
 namespace bhttp = boost::beast::http;
 using boost::system::error_code;
-using tcp = boost::asio::ip::tcp;
 
 bool IsWebSocketUpgrade(const bhttp::request<bhttp::string_body>& msg) {
   return websocket::is_upgrade(msg);
 }
 
-void ServeWebSocket(tcp::socket& socket, bhttp::request<bhttp::string_body>& msg, Response& res,
+void ServeWebSocket(ConnStream& stream, bhttp::request<bhttp::string_body>& msg, Response& res,
                     const std::atomic<bool>& cut, const std::string& log_name) {
   error_code ec;
-  socket.non_blocking(false, ec);
-  websocket::stream<tcp::socket&> ws(socket);
+  stream.raw().ClearReadDeadline();
+  websocket::stream<ConnStream&> ws(stream);
   ws.set_option(websocket::stream_base::decorator(
       [&](websocket::response_type& r) { r.set(bhttp::field::server, log_name); }));
   ws.accept(msg, ec);
@@ -34,8 +32,7 @@ void ServeWebSocket(tcp::socket& socket, bhttp::request<bhttp::string_body>& msg
   ChunkWriter writer = [&](std::string_view data) -> bool {
     if (!ok || cut) return ok = false;
     if (data.empty()) {
-      pollfd p{socket.native_handle(), POLLRDHUP, 0};
-      return ok = ::poll(&p, 1, 0) == 0;
+      return ok = stream.PeerAlive();
     }
     ws.write(boost::asio::buffer(data.data(), data.size()), ec);
     return ok = !ec;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "aether/http/beast/boost_includes.h"
+#include "aether/http/beast/conn_stream.h"
 #include "aether/http/types.h"
 
 namespace aether::http::beast_internal {
@@ -15,9 +16,9 @@ namespace aether::http::beast_internal {
 // Whether `msg` asks for a WebSocket upgrade.
 bool IsWebSocketUpgrade(const boost::beast::http::request<boost::beast::http::string_body>& msg);
 
-// Runs the handshake on `socket` and streams `res`. The connection cannot serve another request
-// afterwards.
-void ServeWebSocket(boost::asio::ip::tcp::socket& socket,
+// Runs the handshake on `stream` (plain or TLS) and streams `res`. The connection cannot serve
+// another request afterwards.
+void ServeWebSocket(ConnStream& stream,
                     boost::beast::http::request<boost::beast::http::string_body>& msg,
                     Response& res, const std::atomic<bool>& cut, const std::string& log_name);
 

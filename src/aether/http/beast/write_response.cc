@@ -43,7 +43,7 @@ void FillHeaders(bhttp::response_header<>& out, const Response& res, bool* close
 }
 }  // namespace
 
-bool WriteResponse(TimedSocket& stream, bool head, unsigned version, bool keep_alive, Response& res,
+bool WriteResponse(ConnStream& stream, bool head, unsigned version, bool keep_alive, Response& res,
                    const std::atomic<bool>& cut, const std::string& log_name) {
   error_code ec;
   const int status = (res.status >= 100 && res.status <= 999) ? res.status : 500;

@@ -148,6 +148,13 @@ int OnProgress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ulto
   return 0;
 }
 
+// "https://h:1/a?b" → "https://h:1".
+std::string OriginOf(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t path = url.find_first_of("/?#", scheme == std::string::npos ? 0 : scheme + 3);
+  return url.substr(0, path);
+}
+
 class CurlClient final : public Client {
  public:
   explicit CurlClient(ClientOptions options)
@@ -311,6 +318,10 @@ Result<Response> CurlClient::Send(const ClientRequest& req) {
   }
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(rc);
+    if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+      return Status(ErrorCode::kUntrustedCertificate,
+                    "certificate of " + OriginOf(req.url) + " is not trusted: " + detail);
+    }
     return Unavailable("cannot reach " + req.url + ": " + detail);
   }
   return res;
