@@ -5,13 +5,14 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
-  clang-format clang-tidy
+  clang-format clang-tidy clang libclang-rt-dev
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev
   libarchive-dev libzstd-dev libssl-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
   libpq-dev postgresql-15 libtinyxml2-dev
   radosgw ceph-mon ceph-osd
   python3
+  bubblewrap  # the local runtime's app sandbox (bwrap; aetherd --sandbox)
 )
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)

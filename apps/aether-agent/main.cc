@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--log-keep", run.log_keep, "rotated log files kept (FILE.1 … FILE.K)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  run_cmd->add_flag("--sandbox", run.sandbox,
+                    "run the command in a bubblewrap sandbox: DIR at /app, read-only system, "
+                    "private /tmp, nothing else of the host; as nobody when the agent is root");
   bool dev_hot = false;
   aether::agent::DevHotOptions hot;
   CLI::Option* dev_hot_flag = run_cmd->add_flag(
@@ -119,7 +122,8 @@ int main(int argc, char** argv) {
   // ("sh -c …") are never taken for ours.
   run_cmd->prefix_command();
   run_cmd->footer(
-      "Usage: aether-agent run --dir DIR [--grace-ms N] [--status-file F] [--no-restart]\n"
+      "Usage: aether-agent run --dir DIR [--grace-ms N] [--status-file F] [--no-restart] "
+      "[--sandbox]\n"
       "         [--log-file F [--log-max-bytes N] [--log-keep K]]\n"
       "         [--dev-hot --server URL --app APP [--pod NAME] [--namespace NS]\n"
       "          [--status-port N] [--root DIR] [--require-signature]] -- CMD [ARGS...]\n"

@@ -22,6 +22,7 @@
 
 #include "aether/core/files.h"
 #include "output.h"
+#include "sandbox.h"
 
 namespace aether::agent {
 namespace {
@@ -115,6 +116,11 @@ class Supervisor {
       }
       output_ = std::move(output).value();
     }
+    if (options_.sandbox) {
+      if (!GiveToSandbox(options_.dir)) return false;
+      std::error_code ec;  // before the chdir: the sandbox binds the directory by its full path
+      dir_ = std::filesystem::absolute(options_.dir.empty() ? "." : options_.dir, ec).string();
+    }
     if (!options_.dir.empty() && ::chdir(options_.dir.c_str()) != 0) {
       std::fprintf(stderr, "aether-agent: run: cannot chdir to %s: %s\n", options_.dir.c_str(),
                    std::strerror(errno));
@@ -159,9 +165,32 @@ class Supervisor {
     return started;
   }
 
+  // With the sandbox and a root agent: the app's user must own its directory.
+  bool GiveToSandbox(const std::string& dir) {
+    if (::geteuid() != 0) return true;
+    Status given = GiveAppDir(dir.empty() ? "." : dir, kSandboxUid, kSandboxGid);
+    if (!given.ok()) Log("sandbox: " + given.message());
+    return given.ok();
+  }
+
+  // The command, wrapped in bwrap with the sandbox.
+  std::vector<std::string> CommandLine() const {
+    if (!options_.sandbox) return command_;
+    SandboxSpec spec;
+    spec.app_dir = dir_;
+    if (::geteuid() == 0) spec.run_as = std::make_pair(kSandboxUid, kSandboxGid);
+    spec.system = DetectHostSystem();
+    spec.extra_ro = ExtraReadOnlyPaths(command_);
+    spec.path = std::string(kSandboxAppDir) + "/node_modules/.bin:" + base_path_;
+    spec.command = command_;
+    return SandboxArgv(spec);
+  }
+
   void Spawn() {
+    std::vector<std::string> line = CommandLine();
     std::vector<char*> argv;
-    for (const std::string& arg : command_) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.reserve(line.size() + 1);
+    for (const std::string& arg : line) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
     sigset_t block, old;
     sigemptyset(&block);
@@ -175,6 +204,15 @@ class Supervisor {
       dfl.sa_handler = SIG_DFL;
       sigemptyset(&dfl.sa_mask);
       for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE}) sigaction(sig, &dfl, nullptr);
+      if (options_.sandbox) {
+        // bwrap's processes must outlive the forwarded signals, or the sandbox would be torn
+        // down (SIGKILL) under the app while it stops gracefully; `env --default-signal` inside
+        // gives the app the default handling back.
+        struct sigaction ign {};
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        for (int sig : kForwarded) sigaction(sig, &ign, nullptr);
+      }
       sigset_t none;
       sigemptyset(&none);
       sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -235,6 +273,7 @@ class Supervisor {
     swap_.reset();
     dir_ = request.dir;
     if (!request.command.empty()) command_ = request.command;
+    if (options_.sandbox) GiveToSandbox(dir_);
     path_env_ = "PATH=" + dir_ + "/node_modules/.bin:" + base_path_;
     if (::chdir(dir_.c_str()) != 0) {  // ours too, so we do not sit in a removed directory
       Log("cannot chdir to " + dir_ + ": " + std::strerror(errno));

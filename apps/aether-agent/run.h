@@ -60,6 +60,10 @@ struct RunOptions {
   std::string log_file;
   long long log_max_bytes = 10LL * 1024 * 1024;
   int log_keep = 3;
+  // Run the command in the bubblewrap sandbox (sandbox.h): the directory at /app, read-only
+  // system, private /tmp; as nobody (the directory given to it) when the agent is root. The
+  // agent itself stays outside: it captures the output, restarts and signals as without.
+  bool sandbox = false;
 };
 
 // Runs until a stop signal (SIGTERM/SIGINT) has been handled, or with no_restart until the app

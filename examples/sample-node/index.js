@@ -3,6 +3,9 @@ const http = require('node:http');
 
 const port = Number(process.env.PORT || 3000);
 const version = require('./version.json').version;
+// Names this process: `pid` is the one inside the app sandbox's pid namespace (the same in
+// every instance there).
+const instance = require('node:crypto').randomUUID();
 let ready = false;
 
 const server = http.createServer((req, res) => {
@@ -10,7 +13,7 @@ const server = http.createServer((req, res) => {
   if (req.url === '/ready') return send(res, ready ? 200 : 503, { ready });
   if (req.url === '/') {
     const greeting = process.env.GREETING || null; // a config var: `aether env set GREETING=hi`
-    return send(res, 200, { message: 'Hello from sample-node', version, pid: process.pid, greeting });
+    return send(res, 200, { message: 'Hello from sample-node', version, pid: process.pid, instance, greeting });
   }
   send(res, 404, { error: 'not found', path: req.url });
 });

@@ -11,7 +11,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "aether/artifact/manifest.h"
@@ -88,6 +90,7 @@ class DaemonHarness {
     o.agent_path = AETHER_AGENT_BIN;
     o.ready_timeout = std::chrono::seconds(20);
     o.stop_grace = std::chrono::seconds(3);
+    o.sandbox = sandbox_;
     auto d = Daemon::Start(o);
     ASSERT_TRUE(d.ok()) << d.status().ToString();
     daemon_ = std::move(d).value();
@@ -199,6 +202,42 @@ class DaemonHarness {
     return res.ok() ? std::move(res).value() : http::Response{599, {}, res.status().message(), {}};
   }
 
+  // The host pid of the node process of `app`'s first current instance (0 when none runs):
+  // found under its agent (from the runtime's state file), as the app itself only knows its pid
+  // inside the sandbox's pid namespace.
+  int AppProcess(const std::string& app) const {
+    std::ifstream in(dir_ + "/data/runtime/" + app + ".json");
+    json state = json::parse(in, nullptr, false);
+    if (!state.is_object() || !state["current"].is_object()) return 0;
+    int agent = state["current"]["instances"][0].value("pid", 0);
+    std::map<int, std::vector<int>> children;
+    std::map<int, std::string> comm;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream stat(entry.path() / "stat");
+      std::string line;
+      std::getline(stat, line);
+      size_t close = line.rfind(')');
+      if (close == std::string::npos || line.find('(') == std::string::npos) continue;
+      int pid = std::stoi(name);
+      comm[pid] = line.substr(line.find('(') + 1, close - line.find('(') - 1);
+      std::istringstream rest(line.substr(close + 2));
+      std::string state_char;
+      int ppid = 0;
+      rest >> state_char >> ppid;
+      children[ppid].push_back(pid);
+    }
+    std::vector<int> queue = {agent};
+    for (size_t i = 0; i < queue.size(); ++i) {
+      for (int child : children[queue[i]]) {
+        if (comm[child] == "node") return child;
+        queue.push_back(child);
+      }
+    }
+    return 0;
+  }
+
   std::string AgentToken() const {
     std::ifstream in(dir_ + "/data/agent.token");
     std::string token;
@@ -212,6 +251,7 @@ class DaemonHarness {
   std::string database_url_;        // PostgreSQL when set, else SQLite in the data dir
   std::string host_ = "127.0.0.1";  // API (and router) listen address
   std::string runtime_ = "local";
+  bool sandbox_ = true;      // the local runtime's app sandbox (aetherd --sandbox)
   KubeRuntimeOptions kube_;  // with runtime_ "kubernetes"
   std::string token_;
   std::unique_ptr<http::Client> client_ = http::NewClient();

@@ -88,16 +88,21 @@ TEST_F(DaemonTest, DeploysRedeploysAndServesThroughTheRouter) {
   while (std::getline(log_in, first_line) && first_line.find(" stdout F ") == std::string::npos) {
   }
   EXPECT_NE(first_line.find("sample-node v1 listening"), std::string::npos) << first_line;
-  int pid = Json(page)["pid"];
+  std::string instance = Json(page)["instance"];
+  int pid = AppProcess("sample");
+  ASSERT_GT(pid, 0);
   ASSERT_EQ(kill(pid, SIGKILL), 0);
-  int new_pid = pid;
-  for (int i = 0; i < 100 && (new_pid == pid || new_pid == 0); ++i) {
+  std::string new_instance = instance;
+  for (int i = 0; i < 100 && (new_instance == instance || new_instance.empty()); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto again = ViaRouter(d1["url"], "sample");
-    new_pid = again.status == 200 ? Json(again)["pid"].get<int>() : 0;
+    new_instance = again.status == 200 ? Json(again)["instance"].get<std::string>() : "";
   }
-  EXPECT_NE(new_pid, pid) << "the agent restarted the killed app";
-  EXPECT_NE(new_pid, 0);
+  EXPECT_NE(new_instance, instance) << "the agent restarted the killed app";
+  EXPECT_FALSE(new_instance.empty());
+  int new_pid = AppProcess("sample");
+  EXPECT_GT(new_pid, 0);
+  EXPECT_NE(new_pid, pid);
 
   json d2 = Deploy("sample", RegisterSample("sample", "v2"));
   ASSERT_EQ(d2["status"], "running") << d2.dump();

@@ -124,7 +124,8 @@ TEST_F(EvidenceTest, PublicKeysAreRegisteredListedAndDeactivated) {
   ASSERT_EQ(off.status, 200) << off.body;
   EXPECT_FALSE(Json(off)["active"].get<bool>());
   EXPECT_FALSE(Json(Call("GET", "/apps/keys/public-keys"))["keys"][0]["active"].get<bool>());
-  EXPECT_EQ(Call("DELETE", "/apps/keys/public-keys/sha256%3Anope").status, 404);
+  EXPECT_EQ(Call("DELETE", "/apps/keys/public-keys/sha256%3Anope").status, 400);  // not a key id
+  EXPECT_EQ(Call("DELETE", "/apps/keys/public-keys/sha256%3A" + std::string(64, 'b')).status, 404);
 }
 
 TEST_F(EvidenceTest, SignatureSbomAndProvenanceAreVerifiedAndServed) {

@@ -46,9 +46,9 @@ TEST_F(ReleasesTest, ConfigScaleAndRollbackAreReleasesTheAppSees) {
   json v3 = Finish(Call("POST", "/apps/web/scale", R"({"instances":2})"));
   EXPECT_EQ(v3["status"], "running") << v3.dump();
   EXPECT_EQ(v3["instances"], 2);
-  std::set<long long> pids;
-  for (int i = 0; i < 8; ++i) pids.insert(AppAnswer("web")["pid"].get<long long>());
-  EXPECT_EQ(pids.size(), 2u) << "two processes behind the router";
+  std::set<std::string> instances;
+  for (int i = 0; i < 8; ++i) instances.insert(AppAnswer("web")["instance"].get<std::string>());
+  EXPECT_EQ(instances.size(), 2u) << "two processes behind the router";
 
   json v4 = Finish(Call("POST", "/apps/web/rollback", R"({"version":"v1"})"));
   EXPECT_EQ(v4["status"], "running") << v4.dump();

@@ -63,7 +63,9 @@ TEST_F(RestartTest, DetachedAppsAreReattachedOrRestartedWhenTheyDied) {
   ASSERT_EQ(d1["status"], "running") << d1.dump();
   json first = WaitServed("keep", std::chrono::seconds(5));
   ASSERT_TRUE(first.is_object());
-  int node_pid = first["pid"];
+  int node_pid = AppProcess("keep");  // its host pid (the app's own is in its pid namespace)
+  std::string node_id = first["instance"];
+  ASSERT_GT(node_pid, 0);
   auto [agent_pid, port] = RecordedInstance("keep");
   ASSERT_GT(agent_pid, 0) << "the state file records the running instance";
 
@@ -78,7 +80,7 @@ TEST_F(RestartTest, DetachedAppsAreReattachedOrRestartedWhenTheyDied) {
   direct.url = "http://127.0.0.1:" + std::to_string(port) + "/";
   auto answered = client_->Send(direct);
   ASSERT_TRUE(answered.ok()) << answered.status().ToString();
-  EXPECT_EQ(Json(*answered)["pid"], node_pid);
+  EXPECT_EQ(Json(*answered)["instance"], node_id);
 
   // The next start re-attaches: same processes, through the new router.
   auto t = Clock::now();
@@ -86,7 +88,8 @@ TEST_F(RestartTest, DetachedAppsAreReattachedOrRestartedWhenTheyDied) {
   json again = WaitServed("keep", std::chrono::seconds(20));
   auto reattach_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
   ASSERT_TRUE(again.is_object()) << "not served after the restart";
-  EXPECT_EQ(again["pid"], node_pid) << "re-attached, not restarted";
+  EXPECT_EQ(again["instance"], node_id) << "re-attached, not restarted";
+  EXPECT_EQ(AppProcess("keep"), node_pid);
   EXPECT_EQ(again["version"], "v1");
   EXPECT_EQ(RecordedInstance("keep").first, agent_pid);
   std::printf("restart with a live app: served again after %lld ms (start + re-attach)\n",
@@ -101,13 +104,16 @@ TEST_F(RestartTest, DetachedAppsAreReattachedOrRestartedWhenTheyDied) {
 
   // The app dies while aetherd is down: the next start runs it again.
   json v2 = WaitServed("keep", std::chrono::seconds(5));
-  int v2_node = v2["pid"];
+  int v2_node = AppProcess("keep");
+  std::string v2_id = v2["instance"];
+  ASSERT_GT(v2_node, 0);
+  pid_t v2_group = getpgid(v2_node);
   int v2_agent = RecordedInstance("keep").first;
   ASSERT_GT(v2_agent, 0);
   daemon_->Stop(StopMode::kDetachApps);
   daemon_.reset();
   kill(-v2_agent, SIGKILL);
-  kill(-v2_node, SIGKILL);  // the agent runs the app in a process group of its own
+  kill(-v2_group, SIGKILL);  // the agent runs the app in a process group of its own
   ASSERT_TRUE(GoneWithin(v2_agent, std::chrono::seconds(5)));
   ASSERT_TRUE(GoneWithin(v2_node, std::chrono::seconds(5)));
   t = Clock::now();
@@ -115,7 +121,7 @@ TEST_F(RestartTest, DetachedAppsAreReattachedOrRestartedWhenTheyDied) {
   json restarted = WaitServed("keep", std::chrono::seconds(30));
   auto restart_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
   ASSERT_TRUE(restarted.is_object()) << "the dead app was not started again";
-  EXPECT_NE(restarted["pid"], v2_node);
+  EXPECT_NE(restarted["instance"], v2_id);
   EXPECT_EQ(restarted["version"], "v2");
   int new_agent = 0;  // recorded just after the route switch
   for (int i = 0; i < 100 && (new_agent == 0 || new_agent == v2_agent); ++i) {
@@ -130,9 +136,11 @@ TEST_F(RestartTest, DetachedAppsAreReattachedOrRestartedWhenTheyDied) {
               static_cast<long long>(restart_ms.count()));
 
   // Stopping with the apps stops them and forgets them.
+  int restarted_pid = AppProcess("keep");
+  EXPECT_GT(restarted_pid, 0);
   daemon_->Stop(StopMode::kStopApps);
   EXPECT_TRUE(GoneWithin(new_agent, std::chrono::seconds(5)));
-  EXPECT_TRUE(GoneWithin(restarted["pid"].get<int>(), std::chrono::seconds(5)));
+  EXPECT_TRUE(GoneWithin(restarted_pid, std::chrono::seconds(5)));
   EXPECT_FALSE(fs::exists(StateFile("keep")));
 }
 

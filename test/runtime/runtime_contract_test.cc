@@ -223,10 +223,13 @@ class RuntimeContract : public ::testing::TestWithParam<std::string>,
     return false;
   }
 
-  std::set<int> Pids(const std::string& app, const std::string& url) {
-    std::set<int> pids;
-    for (const auto& b : FromInstances(app, url)) pids.insert(json::parse(b)["pid"].get<int>());
-    return pids;
+  // The distinct processes that answered (their random instance ids).
+  std::set<std::string> Pids(const std::string& app, const std::string& url) {
+    std::set<std::string> ids;
+    for (const auto& b : FromInstances(app, url)) {
+      ids.insert(json::parse(b)["instance"].get<std::string>());
+    }
+    return ids;
   }
 
   // Packs test/runtime/fixtures/chatty (numbered log lines, see its index.js) with

@@ -95,6 +95,7 @@ Result<Fetched> FetchRelease(const LocalRuntimeOptions& o, const ReleaseSpec& sp
              dest,         "--cache",     (fs::path(o.data_dir) / "cache" / "layers").string()};
   if (o.require_signature) so.argv.emplace_back("--require-signature");
   so.env = {"AETHER_PULL_TOKEN=" + o.pull_token, "PATH=/usr/bin:/bin"};
+  if (!o.server_ca_file.empty()) so.env.push_back("AETHER_CA_FILE=" + o.server_ca_file);
   auto run = RunCaptured(so, std::chrono::minutes(10));
   if (!run.ok()) return Status(ErrorCode::kDeployFailed, "fetch: " + run.status().message());
   if (run->exit_code != 0) {
@@ -133,21 +134,15 @@ Result<Instance> StartInstance(const LocalRuntimeOptions& o, const ReleaseSpec& 
   // restarts as ours.
   fs::remove(base + ".status.json", ec);
   SpawnOptions so;
-  so.argv = {o.agent_path,
-             "run",
-             "--dir",
-             rel.dir,
-             "--grace-ms",
-             std::to_string(o.stop_grace.count()),
-             "--status-file",
-             base + ".status.json",
-             "--log-file",
-             base + ".log",
-             "--log-max-bytes",
-             std::to_string(o.log_max_bytes),
-             "--log-keep",
-             std::to_string(o.log_keep),
-             "--"};
+  so.argv = {o.agent_path,      "run",
+             "--dir",           rel.dir,
+             "--grace-ms",      std::to_string(o.stop_grace.count()),
+             "--status-file",   base + ".status.json",
+             "--log-file",      base + ".log",
+             "--log-max-bytes", std::to_string(o.log_max_bytes),
+             "--log-keep",      std::to_string(o.log_keep)};
+  if (o.sandbox) so.argv.emplace_back("--sandbox");
+  so.argv.emplace_back("--");
   so.argv.insert(so.argv.end(), command.begin(), command.end());
   so.env = {"PORT=" + std::to_string(port),
             "HOST=127.0.0.1",

@@ -19,6 +19,7 @@
 #include "aether/runtime/local/instance.h"
 #include "aether/runtime/local/process.h"
 #include "aether/runtime/local/routes.h"
+#include "aether/runtime/local/sandbox_check.h"
 #include "aether/runtime/local/state_file.h"
 
 namespace aether {
@@ -45,6 +46,7 @@ class LocalRuntime final : public Runtime {
   ~LocalRuntime() override { Shutdown(); }
 
   Status Start() {
+    if (o_.sandbox) AETHER_RETURN_IF_ERROR(local::CheckSandbox(o_.agent_path, o_.data_dir));
     http::ServerOptions so;
     so.host = o_.router_host;
     so.port = o_.router_port;

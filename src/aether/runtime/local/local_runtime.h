@@ -18,6 +18,9 @@ struct LocalRuntimeOptions {
   std::string agent_path;  // the aether-agent binary
   std::string server_url;  // aetherd's API, which agents fetch artifacts from
   std::string pull_token;  // credential the agents present
+  // PEM the agents trust for an https server_url ("" = the system store): aetherd's own
+  // --tls-cert, trusted as is (libcurl accepts a trusted leaf without its issuers).
+  std::string server_ca_file;
   std::string router_host = "127.0.0.1";
   int router_port = 7080;  // 0 picks a free port
   std::chrono::milliseconds ready_timeout{60000};
@@ -29,6 +32,9 @@ struct LocalRuntimeOptions {
   // this size, keeping this many older files.
   long long log_max_bytes = 10LL * 1024 * 1024;
   int log_keep = 3;
+  // Run each app in the agent's bubblewrap sandbox (`aether-agent run --sandbox`); checked at
+  // start: OpenLocalRuntime fails when the sandbox cannot be created here.
+  bool sandbox = true;
 };
 
 Result<std::unique_ptr<Runtime>> OpenLocalRuntime(const LocalRuntimeOptions& options);
