@@ -1,6 +1,11 @@
-// ErrorCode → HTTP status, and the error envelope.
+// ErrorCode → HTTP status, and the error envelope; internal details are logged, not sent.
 #include "aether/api/errors.h"
 
+#include <algorithm>
+#include <string>
+
+#include "aether/core/log.h"
+#include "aether/core/names.h"
 #include "aether/http/envelope.h"
 
 namespace aether::api {
@@ -34,6 +39,8 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kProvenanceInvalid:
     case ErrorCode::kPlatformMismatch:
       return 422;
+    case ErrorCode::kRateLimited:
+      return 429;
     case ErrorCode::kDeployFailed:
     case ErrorCode::kInternal:
       return 500;
@@ -41,6 +48,8 @@ int HttpStatusFor(ErrorCode code) {
       return 503;
     case ErrorCode::kTimeout:
       return 504;
+    case ErrorCode::kUntrustedCertificate:  // an upstream's TLS certificate did not verify
+      return 502;
   }
   return 500;
 }
@@ -52,8 +61,26 @@ http::Response ErrorResponse(int http_status, std::string_view code, std::string
 }
 
 http::Response ErrorResponse(const Status& status) {
-  return ErrorResponse(HttpStatusFor(status.code()), ErrorCodeName(status.code()),
-                       status.message());
+  const int http_status = HttpStatusFor(status.code());
+  if (http_status != 500 && http_status != 503) {
+    return ErrorResponse(http_status, ErrorCodeName(status.code()), status.message());
+  }
+  // The detail may hold SQL, paths under the data dir or exception text: log it, send a ref.
+  const std::string ref = NewId("err");
+  LogLine("api: " + ref + ": " + status.ToString());
+  const std::string message =
+      http_status == 500 ? "internal error (ref " + ref + ")"
+                         : "a backing service is unavailable, retry later (ref " + ref + ")";
+  return ErrorResponse(http_status, ErrorCodeName(status.code()), message);
+}
+
+http::Response RateLimitedResponse(std::chrono::seconds retry_after) {
+  const long long seconds = std::max<long long>(1, retry_after.count());
+  auto res =
+      ErrorResponse(429, ErrorCodeName(ErrorCode::kRateLimited),
+                    "too many requests for this token; retry in " + std::to_string(seconds) + "s");
+  res.headers["Retry-After"] = std::to_string(seconds);
+  return res;
 }
 
 }  // namespace aether::api

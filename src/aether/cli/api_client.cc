@@ -18,15 +18,18 @@ namespace {
 
 using nlohmann::json;
 
-constexpr ErrorCode kAllCodes[] = {
-    ErrorCode::kInvalidArgument,    ErrorCode::kUnauthenticated,   ErrorCode::kPermissionDenied,
-    ErrorCode::kNotFound,           ErrorCode::kAlreadyExists,     ErrorCode::kConflict,
-    ErrorCode::kDigestMismatch,     ErrorCode::kPayloadTooLarge,   ErrorCode::kFailedPrecondition,
-    ErrorCode::kDeployFailed,       ErrorCode::kUnavailable,       ErrorCode::kTimeout,
-    ErrorCode::kInternal,           ErrorCode::kSignatureRequired, ErrorCode::kSignatureInvalid,
-    ErrorCode::kSbomRequired,       ErrorCode::kSbomInvalid,       ErrorCode::kProvenanceRequired,
-    ErrorCode::kProvenanceInvalid,  ErrorCode::kPlatformMismatch,  ErrorCode::kQuotaExceeded,
-    ErrorCode::kIdempotencyConflict};
+constexpr ErrorCode kAllCodes[] = {ErrorCode::kInvalidArgument,    ErrorCode::kUnauthenticated,
+                                   ErrorCode::kPermissionDenied,   ErrorCode::kNotFound,
+                                   ErrorCode::kAlreadyExists,      ErrorCode::kConflict,
+                                   ErrorCode::kDigestMismatch,     ErrorCode::kPayloadTooLarge,
+                                   ErrorCode::kFailedPrecondition, ErrorCode::kDeployFailed,
+                                   ErrorCode::kUnavailable,        ErrorCode::kTimeout,
+                                   ErrorCode::kInternal,           ErrorCode::kSignatureRequired,
+                                   ErrorCode::kSignatureInvalid,   ErrorCode::kSbomRequired,
+                                   ErrorCode::kSbomInvalid,        ErrorCode::kProvenanceRequired,
+                                   ErrorCode::kProvenanceInvalid,  ErrorCode::kPlatformMismatch,
+                                   ErrorCode::kQuotaExceeded,      ErrorCode::kIdempotencyConflict,
+                                   ErrorCode::kRateLimited};
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
@@ -85,6 +88,7 @@ ErrorCode ErrorCodeForHttpStatus(int status) {
     case 422:
       return ErrorCode::kDigestMismatch;
     case 429:
+      return ErrorCode::kRateLimited;
     case 502:
     case 503:
       return ErrorCode::kUnavailable;

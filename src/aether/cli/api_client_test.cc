@@ -65,6 +65,7 @@ TEST(ApiClient, StatusWithoutEnvelopeUsesHttpStatus) {
   EXPECT_EQ(ErrorCodeForHttpStatus(409), ErrorCode::kConflict);
   EXPECT_EQ(ErrorCodeForHttpStatus(418), ErrorCode::kInvalidArgument);
   EXPECT_EQ(ErrorCodeForHttpStatus(500), ErrorCode::kInternal);
+  EXPECT_EQ(ErrorCodeForHttpStatus(429), ErrorCode::kRateLimited);
 }
 
 TEST(ApiClient, S3ErrorsAreReadFromTheirXml) {

@@ -1,9 +1,14 @@
 // Router: (method, "/a/{b}/c" pattern) → handler, with 404/405 answers built by the caller's
-// ErrorResponder. Immutable after start-up; Dispatch is safe from many threads.
+// ErrorResponder; a handler that throws is answered 500 with a reference, the detail logged.
+// Immutable after start-up; Dispatch is safe from many threads.
 #include "aether/http/router.h"
 
+#include <exception>
 #include <set>
 #include <utility>
+
+#include "aether/core/log.h"
+#include "aether/core/names.h"
 
 namespace aether::http {
 namespace {
@@ -66,6 +71,17 @@ std::vector<std::pair<std::string, std::string>> Router::Routes() const {
   return out;
 }
 
+std::vector<std::string> Router::MethodsFor(std::string_view target_path) const {
+  const std::vector<std::string_view> path = SplitPath(target_path);
+  std::set<std::string> allowed;
+  std::vector<bool> spec;
+  for (const Route& route : routes_) {
+    if (Matches(route.segments, path, &spec)) allowed.insert(route.method);
+  }
+  if (allowed.count("GET") != 0) allowed.insert("HEAD");
+  return {allowed.begin(), allowed.end()};
+}
+
 Response Router::Dispatch(Request& req) const {
   const std::vector<std::string_view> path = SplitPath(req.path);
   std::set<std::string> allowed;
@@ -107,7 +123,25 @@ Response Router::Dispatch(Request& req) const {
     const std::string& seg = best->segments[i];
     if (IsCapture(seg)) req.params[seg.substr(1, seg.size() - 2)] = std::string(path[i]);
   }
-  return best->handler(req);
+  try {
+    return best->handler(req);
+  } catch (...) {
+    return HandlerFailed(req);
+  }
+}
+
+Response Router::HandlerFailed(const Request& req) const {
+  // The exception text may name SQL or paths: it goes to the log, the client gets a reference.
+  std::string what = "unknown exception";
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): `what` already says so
+  }
+  const std::string ref = NewId("err");
+  LogLine("router: " + ref + ": handler for " + req.method + " " + req.route + " threw: " + what);
+  return on_error_(500, "internal", "internal error (ref " + ref + ")");
 }
 
 }  // namespace aether::http

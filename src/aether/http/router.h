@@ -23,8 +23,11 @@ class Router {
 
   void Add(std::string method, const std::string& pattern, Handler handler);
   // Finds the route, fills req.params and req.route and calls the handler. HEAD falls back to
-  // GET routes.
+  // GET routes. A handler that throws is answered on_error(500, "internal", "internal error
+  // (ref err_…)"); the exception text is logged to stderr under that reference, never sent.
   Response Dispatch(Request& req) const;
+  // The methods some route serves `path` with (HEAD where GET is), sorted; empty for none.
+  std::vector<std::string> MethodsFor(std::string_view path) const;
   // The table as registered: (method, pattern) pairs in registration order, e.g.
   // ("GET", "/apps/{app}"); for documentation checks and metrics labels.
   std::vector<std::pair<std::string, std::string>> Routes() const;
@@ -36,6 +39,9 @@ class Router {
     std::vector<std::string> segments;  // "{app}" marks a capture
     Handler handler;
   };
+  // Called from a catch block: logs the exception in flight and builds the generic 500.
+  Response HandlerFailed(const Request& req) const;
+
   ErrorResponder on_error_;
   std::vector<Route> routes_;
 };

@@ -105,6 +105,7 @@ Status ArtifactService::AbortUpload(const std::string& upload_id) {
 Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
                                                  const std::string& manifest_bytes,
                                                  const Evidence& evidence) {
+  AETHER_RETURN_IF_ERROR(ValidateAppName(app));
   AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
   Digest digest = crypto::Sha256Digest(manifest_bytes);
   if (!evidence.digest.empty() && evidence.digest != digest.str()) {
@@ -155,6 +156,7 @@ Result<ArtifactRecord> ArtifactService::Register(const std::string& app,
 }
 
 Result<ArtifactRecord> ArtifactService::Get(const std::string& app, const std::string& digest) {
+  AETHER_RETURN_IF_ERROR(ValidateAppName(app));
   AETHER_ASSIGN_OR_RETURN(Digest d, Digest::Parse(digest));
   AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
   return store_.GetArtifact(app, d.str());

@@ -7,9 +7,9 @@ namespace aether {
 
 Status ValidateConfigName(const std::string& name) {
   auto bad = [&](const std::string& why) {
-    return InvalidArgument("config var name '" + name + "' " + why);
+    return InvalidArgument("config var name '" + name.substr(0, 80) + "' " + why);
   };
-  if (name.empty() || name.size() > 256) return bad("must be 1-256 characters");
+  if (name.empty() || name.size() > 255) return bad("must be 1-255 characters");
   for (size_t i = 0; i < name.size(); ++i) {
     char c = name[i];
     bool ok = c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||

@@ -12,7 +12,7 @@ namespace aether {
 
 using ConfigMap = std::map<std::string, std::string>;
 
-// POSIX-style names: [A-Za-z_][A-Za-z0-9_]*, up to 256 chars; PORT and AETHER_* are the
+// POSIX-style names: [A-Za-z_][A-Za-z0-9_]*, up to 255 chars; PORT and AETHER_* are the
 // platform's own and refused.
 Status ValidateConfigName(const std::string& name);
 // At most 32 KiB per value and 256 KiB per app.

@@ -6,14 +6,38 @@
 
 namespace aether {
 
+Status ValidateKeyName(std::string_view name) {
+  if (name.size() > 200) return InvalidArgument("key name is longer than 200 characters");
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return InvalidArgument("key name must not hold control characters");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ValidateKeyId(std::string_view id) {
+  constexpr std::string_view kPrefix = "sha256:";
+  bool ok = id.size() == kPrefix.size() + 64 && id.starts_with(kPrefix);
+  for (size_t i = kPrefix.size(); ok && i < id.size(); ++i) {
+    ok = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
+  }
+  if (!ok) {
+    return InvalidArgument("invalid key id '" + std::string(id.substr(0, 80)) +
+                           "': expected sha256: and 64 lowercase hex digits");
+  }
+  return Status::Ok();
+}
+
 Result<PublicKey> KeyService::Register(const std::string& app, const std::string& pem,
                                        const std::string& name) {
+  AETHER_RETURN_IF_ERROR(ValidateAppName(app));
+  AETHER_RETURN_IF_ERROR(ValidateKeyName(name));
   AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
   if (pem.find("PRIVATE KEY") != std::string::npos) {
     return InvalidArgument(
         "that is a private key: send the public key (.pub), and keep the private key secret");
   }
-  if (name.size() > 200) return InvalidArgument("key name is longer than 200 characters");
   auto id = crypto::Ed25519KeyId(pem);
   if (!id.ok()) {
     return InvalidArgument("not an Ed25519 public key in PEM form: " + id.status().message());
@@ -24,10 +48,13 @@ Result<PublicKey> KeyService::Register(const std::string& app, const std::string
 }
 
 Result<std::vector<PublicKey>> KeyService::List(const std::string& app) {
+  AETHER_RETURN_IF_ERROR(ValidateAppName(app));
   return store_.ListPublicKeys(app);
 }
 
 Result<PublicKey> KeyService::Deactivate(const std::string& app, const std::string& id) {
+  AETHER_RETURN_IF_ERROR(ValidateAppName(app));
+  AETHER_RETURN_IF_ERROR(ValidateKeyId(id));
   AETHER_RETURN_IF_ERROR(store_.GetApp(app).status());
   return store_.DeactivatePublicKey(app, id, NowRfc3339());
 }
