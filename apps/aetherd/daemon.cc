@@ -32,6 +32,7 @@ struct Daemon::Parts {
   std::unique_ptr<MetadataStore> store;
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<AuthService> auth;
+  std::unique_ptr<RateLimiter> rate_limiter;  // null when AETHER_RATE_LIMIT=0
   std::unique_ptr<http::Server> server;
   logs::EventLog events;  // platform events for the log stream, recorded by the deploy service
   std::unique_ptr<Runtime> runtime;
@@ -123,11 +124,18 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const DaemonOptions& options, const
   lo.agent_path = options.agent_path.empty() ? DefaultAgentPath() : options.agent_path;
   lo.server_url = api_url;
   lo.pull_token = pull_token;
+  if (!options.tls_cert_file.empty()) lo.server_ca_file = fs::absolute(options.tls_cert_file);
   lo.router_host = options.host;
   lo.router_port = options.router_port;
   lo.ready_timeout = options.ready_timeout;
   lo.stop_grace = options.stop_grace;
   lo.require_signature = options.policy.require_signature;
+  lo.sandbox = options.sandbox;
+  if (!lo.sandbox) {
+    LogLine(
+        "aetherd: WARNING: the app sandbox is off (--sandbox off): apps run as this user "
+        "and can read and write whatever it can, the data dir included");
+  }
   return OpenLocalRuntime(lo);
 }
 
@@ -155,12 +163,22 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   AETHER_ASSIGN_OR_RETURN(p->blobs, OpenBlobStore(options, dir, url_key));
   p->upload_gc = StartUploadGc(*p->blobs, options.upload_ttl);
   p->auth = std::make_unique<AuthService>(*p->store);
+  AETHER_RETURN_IF_ERROR(p->auth->SeedTokens(options.seed_tokens));
+  if (!options.seed_admin_token.empty()) {
+    if (options.seed_admin_token.size() < 16) {
+      return InvalidArgument("AETHER_API_TOKEN must be 16 or more characters");
+    }
+    AETHER_RETURN_IF_ERROR(p->auth->EnsureToken(options.seed_admin_token, "env-admin", "admin"));
+  }
   AETHER_ASSIGN_OR_RETURN(std::string created,
                           p->auth->EnsureBootstrapToken((dir / "admin.token").string()));
   if (!created.empty()) {
     LogLine("aetherd: created admin token " + created + " in " + (dir / "admin.token").string());
   }
-  AETHER_RETURN_IF_ERROR(p->auth->SeedTokens(options.seed_tokens));
+  AETHER_ASSIGN_OR_RETURN(api::CorsPolicy cors, api::ParseCorsOrigins(options.cors_origins));
+  if (options.rate_limit.enabled()) {
+    p->rate_limiter = std::make_unique<RateLimiter>(options.rate_limit);
+  }
   // The local agents' pull credential: one per data dir, so restarts add no token records.
   AETHER_ASSIGN_OR_RETURN(std::string pull_token, LoadOrCreateSecret(dir / "agent.token"));
   AETHER_RETURN_IF_ERROR(p->auth->EnsureToken(pull_token, "local-agents", "pull"));
@@ -168,14 +186,26 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   // The API server starts first (its port is needed by the agents); until the API object
   // exists it answers 503.
   Parts* raw = p.get();
-  http::ServerOptions so{options.host, options.port, 1024ull * 1024 * 1024, "api"};
+  http::ServerOptions so;
+  so.host = options.host;
+  so.port = options.port;
+  so.name = "api";
+  so.body_limit = options.body_limits.upload;
+  so.body_limit_for = [limits = options.body_limits](const http::Request& head) {
+    return api::BodyLimitFor(head, limits);
+  };
+  so.header_limit = options.header_limit;
+  so.request_timeout = options.request_timeout;
+  so.tls_cert_file = options.tls_cert_file;
+  so.tls_key_file = options.tls_key_file;
   AETHER_ASSIGN_OR_RETURN(p->server, http::StartServer(so, [raw](http::Request& req) {
                             if (!raw->api)
                               return http::ErrorEnvelope(503, "service_unavailable",
                                                          "aetherd is starting");
                             return raw->api->Handle(req);
                           }));
-  p->api_url = "http://" + options.host + ":" + std::to_string(p->server->port());
+  p->api_url = std::string(options.tls_cert_file.empty() ? "http" : "https") + "://" +
+               options.host + ":" + std::to_string(p->server->port());
 
   AETHER_ASSIGN_OR_RETURN(p->runtime, OpenRuntime(options, dir, p->api_url, pull_token));
 
@@ -202,9 +232,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
       std::vector<logs::LogSource*>{&p->runtime->Logs(), &p->events});
   p->releases = std::make_unique<ReleaseService>(*p->store, *p->deploys, *p->cipher);
   p->idempotency = std::make_unique<IdempotencyService>(*p->store);
-  p->api = std::make_unique<api::Api>(api::Services{
-      *p->auth, *p->apps, *p->artifacts, *p->deploys, *p->releases, *p->keys, *p->idempotency,
-      *p->store, *p->blobs, *p->logs, p->metrics, [raw] { return raw->api_url; }});
+  p->api = std::make_unique<api::Api>(
+      api::Services{*p->auth, *p->apps, *p->artifacts, *p->deploys, *p->releases, *p->keys,
+                    *p->idempotency, *p->store, *p->blobs, *p->logs, p->metrics,
+                    [raw] { return raw->api_url; }, p->rate_limiter.get(), std::move(cors)});
   p->deploys->RecoverAndResume();
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
 }

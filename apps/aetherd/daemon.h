@@ -9,9 +9,11 @@
 #include <memory>
 #include <string>
 
+#include "aether/api/limits.h"
 #include "aether/core/status.h"
 #include "aether/runtime/kubernetes/kube_runtime.h"
 #include "aether/service/evidence.h"
+#include "aether/service/rate_limit.h"
 
 namespace aether {
 
@@ -25,18 +27,34 @@ struct DaemonOptions {
   std::chrono::seconds upload_ttl{24 * 3600};
   std::string host = "127.0.0.1";  // API and router listen address
   int port = 7070;                 // API port; 0 picks one
-  int router_port = 7080;          // app router port; 0 picks one
-  std::string agent_path;          // aether-agent; "" → next to this executable
+  // HTTPS for the API when both are set (PEM); api_url() is then https://. Both or neither.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // The API server's request limits (http/server.h "Limits"; api/limits.h for the bodies).
+  api::BodyLimits body_limits;
+  size_t header_limit = size_t{16} * 1024;
+  std::chrono::milliseconds request_timeout{30000};
+  int router_port = 7080;  // app router port; 0 picks one
+  std::string agent_path;  // aether-agent; "" → next to this executable
   std::chrono::milliseconds ready_timeout{60000};
   std::chrono::milliseconds stop_grace{10000};
   // Where releases run: "local" (processes behind aetherd's router) or "kubernetes" (`kube`;
   // its agent_server_url defaults to the API URL, its pull token to the agents' token).
   std::string runtime = "local";
+  // Local runtime: run each app in the agent's bubblewrap sandbox (`aetherd --sandbox off`
+  // turns it off; Start fails when it is on and cannot work here).
+  bool sandbox = true;
   KubeRuntimeOptions kube;
   // Evidence policy (main() reads AETHER_REQUIRE_*); the runtime platform is probed when unset.
   ArtifactPolicy policy;
-  // Tokens to create at start ("secret:role:name,…", main() reads AETHER_API_TOKENS).
+  // Tokens to create at start ("secret:role:name,…", main() reads AETHER_API_TOKENS), and an
+  // admin token's secret (AETHER_API_TOKEN). With an admin among them no admin.token is made.
   std::string seed_tokens;
+  std::string seed_admin_token;
+  // Mutating requests per token (AETHER_RATE_LIMIT, "120/m"; per_minute 0: no limit).
+  RateLimit rate_limit{600, 120};
+  // Browser origins allowed to call the API (AETHER_CORS_ORIGINS; empty: no CORS headers).
+  std::string cors_origins;
 };
 
 // What Stop does with the apps' processes.

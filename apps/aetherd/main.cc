@@ -7,9 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <tuple>
 
 #include "aether/core/log.h"
+#include "aether/core/names.h"
 #include "aether/store/postgres/postgres_store.h"
+#include "aetherd/cert_command.h"
 #include "aetherd/daemon.h"
 
 namespace {
@@ -61,6 +64,13 @@ int main(int argc, char** argv) {
       ->envname("AETHER_RUNTIME")
       ->check(CLI::IsMember({"local", "kubernetes"}))
       ->capture_default_str();
+  std::string sandbox = "on";
+  app.add_option("--sandbox", sandbox,
+                 "Local runtime: run each app in a bubblewrap sandbox as an unprivileged user "
+                 "(on), or unsandboxed as this user (off)")
+      ->envname("AETHER_SANDBOX")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   auto* kube = app.add_option_group("Kubernetes runtime", "With --runtime kubernetes");
   kube->add_option("--kubeconfig", o.kube.kubeconfig,
                    "kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)");
@@ -84,12 +94,82 @@ int main(int argc, char** argv) {
   app.add_flag("--stop-apps-on-exit", stop_apps,
                "Stop the apps on SIGTERM/SIGINT (default: leave them running; the next start "
                "re-attaches to them)");
+  // TLS and the API's request limits (docs/api.md "TLS" and "Limits").
+  app.add_option("--tls-cert", o.tls_cert_file,
+                 "PEM certificate (chain) for HTTPS on the API; with --tls-key")
+      ->envname("AETHER_TLS_CERT");
+  app.add_option("--tls-key", o.tls_key_file, "PEM private key of --tls-cert")
+      ->envname("AETHER_TLS_KEY");
+  std::string max_json_body = "32M";
+  std::string max_upload_body = "1G";
+  std::string max_header = "16K";
+  app.add_option("--max-json-body", max_json_body,
+                 "Largest request body of the JSON routes (bytes; K/M/G suffixes)")
+      ->envname("AETHER_MAX_JSON_BODY")
+      ->capture_default_str();
+  app.add_option("--max-upload-body", max_upload_body,
+                 "Largest blob or part upload (PUT /blobs/…) (bytes; K/M/G suffixes)")
+      ->envname("AETHER_MAX_UPLOAD_BODY")
+      ->capture_default_str();
+  app.add_option("--max-header-size", max_header, "Largest request header block (bytes)")
+      ->capture_default_str();
+  long long request_timeout_ms = o.request_timeout.count();
+  app.add_option("--request-timeout-ms", request_timeout_ms,
+                 "Time a request's header may take to arrive (and the body's grace period)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  // Browser access and abuse limits (docs/api.md "CORS" and "Rate limits").
+  app.add_option("--cors-origins", o.cors_origins,
+                 "Browser origins allowed to call the API (https://a.example,http://localhost:3000"
+                 "; * for any origin without credentials); default none")
+      ->envname("AETHER_CORS_ORIGINS");
+  std::string rate_limit = "600/m:120";
+  app.add_option("--rate-limit", rate_limit,
+                 "Mutating requests per token: N/m or N/s, optional :burst; 0 for no limit")
+      ->envname("AETHER_RATE_LIMIT")
+      ->capture_default_str();
+  aether::CertCommandOptions cert;
+  bool self_signed = false;
+  auto* cert_cmd = app.add_subcommand(
+      "cert", "Write a TLS certificate and key for --tls-cert/--tls-key, then exit");
+  cert_cmd->add_flag("--self-signed", self_signed, "A self-signed certificate (required)")
+      ->required();
+  cert_cmd->add_option("--host", cert.hosts, "DNS names and IP addresses it is for (a,b,…)")
+      ->delimiter(',')
+      ->required();
+  cert_cmd->add_option("--out", cert.out_dir, "Directory for cert.pem and key.pem")
+      ->capture_default_str();
+  cert_cmd->add_option("--days", cert.days, "Validity in days")->capture_default_str();
+  cert_cmd->add_flag("--force", cert.force, "Replace existing cert.pem and key.pem");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (cert_cmd->parsed()) {
+    auto wrote = aether::RunCertCommand(cert);
+    if (!wrote.ok()) {
+      std::fprintf(stderr, "aetherd cert: %s\n", wrote.status().message().c_str());
+      return wrote.status().code() == aether::ErrorCode::kInvalidArgument ? 2 : 1;
+    }
+    std::printf("%s\n", wrote->c_str());
+    return 0;
+  }
+  for (auto [flag, text, out] :
+       {std::tuple{"--max-json-body", &max_json_body, &o.body_limits.json},
+        std::tuple{"--max-upload-body", &max_upload_body, &o.body_limits.upload},
+        std::tuple{"--max-header-size", &max_header, &o.header_limit}}) {
+    auto bytes = aether::ParseByteSize(*text);
+    if (!bytes.ok() || *bytes <= 0) {
+      std::fprintf(stderr, "aetherd: %s: '%s' is not a positive byte size (e.g. 8M)\n", flag,
+                   text->c_str());
+      return 2;
+    }
+    *out = static_cast<size_t>(*bytes);
+  }
+  o.request_timeout = std::chrono::milliseconds(request_timeout_ms);
   o.ready_timeout = std::chrono::milliseconds(ready_ms);
+  o.sandbox = sandbox == "on";
   o.upload_ttl = std::chrono::seconds(upload_ttl_s);
   o.policy = aether::ArtifactPolicy::FromEnvironment();
   auto limits = aether::ArtifactLimits::FromEnvironment();
@@ -100,6 +180,13 @@ int main(int argc, char** argv) {
   o.policy.limits = *limits;
   // Secrets come from the environment only: a command line is visible to every user.
   if (const char* seeds = std::getenv("AETHER_API_TOKENS")) o.seed_tokens = seeds;
+  if (const char* admin = std::getenv("AETHER_API_TOKEN")) o.seed_admin_token = admin;
+  auto limit = aether::ParseRateLimit(rate_limit);
+  if (!limit.ok()) {
+    std::fprintf(stderr, "aetherd: --rate-limit: %s\n", limit.status().message().c_str());
+    return 2;
+  }
+  o.rate_limit = *limit;
 
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;

@@ -122,6 +122,27 @@ expect_exit "bad app name is a usage error" 2 aether apps create Bad_Name
 expect_exit "server refuses a duplicate app" 5 aether apps create express-app
 expect_exit "unknown flag" 2 aether deploy --no-such-flag
 
+# --- tokens: scoped to an app, rotated, revoked, audited -----------------------------------
+out=$(aether tokens create --name ci --scope deploy --app express-app --expires 1d)
+CI_TOKEN=$(tail -1 <<<"$out")
+check "tokens create prints the secret once, last" grep -q '^ae_' <<<"$CI_TOKEN"
+CI_ID=$(aether tokens list --json | python3 -c 'import json,sys; print([t["id"] for t in json.load(sys.stdin)["tokens"] if t["name"]=="ci"][0])')
+check "tokens list never shows a secret" bash -c "! '$BIN/aether' tokens list --json | grep -q '$CI_TOKEN'"
+check "whoami with the deploy token" bash -c "AETHER_TOKEN='$CI_TOKEN' '$BIN/aether' whoami | grep -q 'scope deploy, apps express-app'"
+echo '// deployed by the ci token' >>"$WORK/express-app/index.js"
+check "the deploy token deploys its app" bash -c "cd '$WORK/express-app' && AETHER_TOKEN='$CI_TOKEN' '$BIN/aether' deploy --json >/dev/null 2>&1"
+expect_exit "…and may not scale another app" 7 env AETHER_TOKEN="$CI_TOKEN" "$BIN/aether" scale 2 --app sample-node
+expect_exit "…nor one that does not exist (same answer)" 7 env AETHER_TOKEN="$CI_TOKEN" "$BIN/aether" scale 2 --app ghost
+expect_exit "…nor manage tokens" 7 env AETHER_TOKEN="$CI_TOKEN" "$BIN/aether" tokens list
+check "the audit trail shows the deploy token's deployment" bash -c "'$BIN/aether' audit --json | python3 -c 'import json,sys; e=json.load(sys.stdin)[\"events\"]; sys.exit(0 if any(x[\"token_name\"]==\"ci\" and x[\"action\"]==\"POST /deployments\" and x[\"status\"]==202 for x in e) and any(x[\"token_name\"]==\"ci\" and x[\"status\"]==403 for x in e) else 1)'"
+NEW_TOKEN=$(aether tokens rotate "$CI_ID" --grace 0 | tail -1)
+expect_exit "a rotated-out secret is refused" 7 env AETHER_TOKEN="$CI_TOKEN" "$BIN/aether" whoami
+check "the rotated secret works" env AETHER_TOKEN="$NEW_TOKEN" "$BIN/aether" whoami
+check "tokens revoke" aether tokens revoke "$CI_ID"
+expect_exit "a revoked token is refused" 7 env AETHER_TOKEN="$NEW_TOKEN" "$BIN/aether" whoami
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $NEW_TOKEN" "$SERVER/apps/express-app")
+check "…with 401 from the API (got $code)" test "$code" = 401
+
 mkdir -p "$WORK/crash" && cat >"$WORK/crash/package.json" <<'JSON'
 { "name": "crash-app", "scripts": { "start": "node -e \"console.error('fatal: no config'); process.exit(2)\"" } }
 JSON
@@ -134,8 +155,9 @@ check "the app sees the config var" grep -q '"greeting":"hello-e2e"' <<<"$(curl 
 check "env list hides values" bash -c "'$BIN/aether' env list --app sample-node | grep -qx 'GREETING=\*\*\*\*\*\*\*\*'"
 check "env list --reveal shows them" bash -c "'$BIN/aether' env list --app sample-node --reveal | grep -qx 'GREETING=hello-e2e'"
 check "scale 2" aether scale 2 --app sample-node
-pids=$(for _ in 1 2 3 4 5 6 7 8; do curl -sf --max-time 5 "$URL"; echo; done | grep -o '"pid":[0-9]*' | sort -u | wc -l)
-check "two instances answer behind the router (saw $pids pids)" test "$pids" -eq 2
+# "instance": a random id per process (its pid is the sandbox's, the same in every instance).
+pids=$(for _ in 1 2 3 4 5 6 7 8; do curl -sf --max-time 5 "$URL"; echo; done | grep -o '"instance":"[^"]*"' | sort -u | wc -l)
+check "two instances answer behind the router (saw $pids processes)" test "$pids" -eq 2
 check "releases lists the scale release first" bash -c "'$BIN/aether' releases --app sample-node | sed -n 2p | grep -q 'Scale to 2'"
 check "rollback to v1" aether rollback v1 --app sample-node
 check "v1 had no GREETING" grep -q '"greeting":null' <<<"$(curl -sf --max-time 5 "$URL")"
@@ -210,14 +232,17 @@ for _ in $(seq 1 100); do curl -sf --max-time 1 "$URL" >/dev/null && break; slee
 check "sample-node serves after the crash" grep -q "Hello" <<<"$(curl -sf --max-time 5 "$URL")"
 
 # --- restart: the apps keep running and aetherd re-attaches to them -------------------------
-app_pids() { for _ in 1 2 3 4 5 6 7 8; do curl -sf --max-time 5 "$URL"; echo; done | grep -o '"pid":[0-9]*' | cut -d: -f2 | sort -u | tr '\n' ' '; }
+app_pids() { for _ in 1 2 3 4 5 6 7 8; do curl -sf --max-time 5 "$URL"; echo; done | grep -o '"instance":"[^"]*"' | cut -d: -f2 | sort -u | tr '\n' ' '; }
+agent_pids() { python3 -c 'import json,sys; print(" ".join(str(i["pid"]) for i in json.load(open(sys.argv[1]))["current"]["instances"]))' "$WORK/data/runtime/sample-node.json"; }
 pids_before=$(app_pids)
+agents_before=$(agent_pids)
 kill "$AETHERD_PID"; wait "$AETHERD_PID" 2>/dev/null
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL")
 check "the router stops with aetherd (got $code)" test "$code" = 000
 # shellcheck disable=SC2086 # one argument per pid
-check "the app's processes outlive aetherd (SIGTERM)" kill -0 $pids_before
-"$BIN/aetherd" --data-dir "$WORK/data" --port "$API_PORT" --router-port "$ROUTER_PORT" \
+check "the app's processes outlive aetherd (SIGTERM)" kill -0 $agents_before
+ENV_ADMIN=e2e-env-admin-secret-0123456789
+AETHER_API_TOKEN=$ENV_ADMIN "$BIN/aetherd" --data-dir "$WORK/data" --port "$API_PORT" --router-port "$ROUTER_PORT" \
   --ready-timeout-ms 30000 >>"$WORK/aetherd.log" 2>&1 &
 AETHERD_PID=$!
 for _ in $(seq 1 150); do
@@ -228,6 +253,7 @@ check "sample-node is back after an aetherd restart" grep -q "Hello" <<<"$(curl 
 pids_after=$(app_pids)
 check "…served by the same processes, re-attached ($pids_after)" test "$pids_after" = "$pids_before"
 check "express-app is back at version 2" grep -q '"version":"2"' <<<"$(curl -sf --max-time 5 "$EXPRESS/items/1")"
+check "AETHER_API_TOKEN seeds an admin token" bash -c "AETHER_TOKEN='$ENV_ADMIN' '$BIN/aether' whoami | grep -q 'env-admin.*scope admin'"
 
 # --- delete -------------------------------------------------------------------------------
 check "apps delete" aether apps delete sample-node --yes

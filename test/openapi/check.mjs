@@ -81,7 +81,7 @@ for (const [p, item] of Object.entries(doc.paths ?? {})) {
     else if (ids.has(op.operationId)) fail(`${where}: operationId ${op.operationId} repeats`);
     ids.set(op.operationId, where);
     const access = op["x-aether-access"];
-    if (!["public", "pull", "read", "admin"].includes(access)) fail(`${where}: x-aether-access?`);
+    if (!["public", "any", "pull", "read", "deploy", "admin"].includes(access)) fail(`${where}: x-aether-access?`);
     const open = Array.isArray(op.security) && op.security.length === 0;
     if ((access === "public") !== open) fail(`${where}: public iff security is []`);
     if (!op.responses || Object.keys(op.responses).length === 0) fail(`${where}: no responses`);

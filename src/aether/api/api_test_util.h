@@ -8,6 +8,7 @@
 #include <string>
 
 #include "aether/api/api.h"
+#include "aether/core/names.h"
 #include "aether/metrics/metrics.h"
 #include "aether/runtime/runtime.h"
 #include "aether/service/config_vars.h"
@@ -44,7 +45,8 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<BlobStore> blobs = NewMemoryBlobStore(UrlSigner("k"));
   FakeRuntime runtime;
   Metrics metrics;
-  AuthService auth{*store};
+  long long clock_skew_ms = 0;  // added to the time the token checks see
+  AuthService auth{*store, [this] { return NowUnixMillis() + clock_skew_ms; }};
   AppService apps{*store, runtime};
   ArtifactService artifacts{*store, *blobs, UrlSigner("k")};
   ConfigCipher cipher{std::string(32, 'k')};

@@ -1,5 +1,6 @@
 // /apps/{app}/public-keys: register, list and deactivate the keys that sign an app's artifacts.
 #include "aether/api/api.h"
+#include "aether/api/bodies.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
 #include "aether/api/paging.h"
@@ -9,13 +10,9 @@ namespace aether::api {
 void RegisterKeyRoutes(Api& api) {
   auto& s = api.services();
   api.Route("POST", "/apps/{app}/public-keys", Access::kAdmin, [&s](http::Request& req) {
-    auto body = ParseObject(req.body);
-    if (!body.ok()) return ErrorResponse(body.status());
-    auto pem = RequiredString(*body, "public_key");
-    if (!pem.ok()) return ErrorResponse(pem.status());
-    std::string name;
-    if (auto it = body->find("name"); it != body->end() && it->is_string()) name = *it;
-    auto key = s.keys.Register(req.Param("app"), *pem, name);
+    auto in = DecodeKey(req.body);
+    if (!in.ok()) return ErrorResponse(in.status());
+    auto key = s.keys.Register(req.Param("app"), in->public_key, in->name);
     if (!key.ok()) return ErrorResponse(key.status());
     return JsonResponse(201, wire::PublicKeyJson(*key));
   });

@@ -129,6 +129,25 @@ class ApiClient {
                                const std::map<std::string, std::optional<std::string>>& changes);
   Result<Deployment> Scale(const std::string& app, int instances);
 
+  // Tokens (admin), the calling token, and the audit trail (admin).
+  struct NewToken {
+    std::string name;
+    std::string scope;
+    std::vector<std::string> apps;
+    long long expires_in_seconds = 0;  // 0: never
+  };
+  struct IssuedToken {
+    TokenRecord token;
+    std::string secret;
+  };
+  Result<IssuedToken> CreateToken(const NewToken& spec);
+  Result<std::vector<TokenRecord>> ListTokens();
+  Result<TokenRecord> RevokeToken(const std::string& id);
+  Result<IssuedToken> RotateToken(const std::string& id, long long grace_seconds);
+  Result<TokenRecord> WhoAmI();
+  // The newest `limit` events.
+  Result<std::vector<AuditEvent>> ListAudit(int limit);
+
   // Streams `app`'s logs (no timeout: a follow stream may idle for hours), calling `on_line`
   // for each complete line as it arrives. Ok when the server ended the stream (its last chunk)
   // or `on_line` stopped it; kUnavailable when the connection dropped before that (a partial

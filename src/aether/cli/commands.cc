@@ -23,12 +23,15 @@ constexpr const char* kFooter = R"(Exit codes:
   7  authentication: the server refused the token (401/403)
   8  refused: the artifact failed verification or policy (signature, SBOM,
      provenance, native addons built for another platform, quota exceeded)
+  9  rate limited: too many requests for this token (429); the message says when to retry
+  10 the server's TLS certificate is not trusted (pass its CA with --ca-file)
 
-Environment: AETHER_SERVER, AETHER_TOKEN override the config file
+Environment: AETHER_SERVER, AETHER_TOKEN, AETHER_CA_FILE override the config file
 ($XDG_CONFIG_HOME/aether/config.json); NO_COLOR disables colors.)";
 
 struct Flags {
   std::string server;
+  std::string ca_file;
   bool json = false;
   bool no_color = false;
   std::string token;
@@ -48,6 +51,9 @@ struct Flags {
   bool reveal = false;
   int instances = 0;
   LogsOptions logs;
+  TokenOptions tokens;
+  std::string token_id;  // tokens revoke|rotate ID
+  int audit_limit = 50;
 };
 
 }  // namespace
@@ -61,6 +67,9 @@ int Run(int argc, char** argv) {
   app.add_option(
       "--server", f.server,
       "aetherd URL (default: config, AETHER_SERVER, " + std::string(kDefaultServer) + ")");
+  app.add_option("--ca-file", f.ca_file,
+                 "CA certificate (PEM) that signed an https server's certificate (default: "
+                 "config, AETHER_CA_FILE, the system store); `login --ca-file` saves it");
   app.add_flag("--json", f.json, "print one JSON document on stdout (same as --format json)");
   app.add_option("--format", f.format, "output format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
@@ -186,6 +195,33 @@ int Run(int argc, char** argv) {
     sub->add_flag("--no-wait", f.no_wait, "return once the release is created");
   }
 
+  auto* whoami = app.add_subcommand("whoami", "show the token in use: name, scope, apps, expiry");
+  auto* tokens = app.add_subcommand("tokens", "API tokens: scoped, per-app, expiring (admin)");
+  tokens->require_subcommand(1);
+  auto* tokens_create = tokens->add_subcommand("create", "create a token; prints its secret once");
+  tokens_create->add_option("--name", f.tokens.name, "a label (letters, digits, - _ .)")
+      ->required();
+  tokens_create
+      ->add_option("--scope", f.tokens.scope,
+                   "admin, deploy (deploy and read), read (apps, releases, logs) or "
+                   "pull (artifact reads, for agents)")
+      ->check(CLI::IsMember({"admin", "deploy", "read", "pull"}))
+      ->capture_default_str();
+  tokens_create->add_option("--app,-a", f.tokens.apps,
+                            "only this app (repeat for several; default: every app)");
+  tokens_create->add_option("--expires", f.tokens.expires,
+                            "lifetime like 30d, 12h or 90m (default: never)");
+  auto* tokens_list = tokens->add_subcommand("list", "list tokens (never their secrets)");
+  auto* tokens_revoke = tokens->add_subcommand("revoke", "refuse a token from now on");
+  tokens_revoke->add_option("id", f.token_id, "token id (tok_…)")->required();
+  auto* tokens_rotate =
+      tokens->add_subcommand("rotate", "new secret; the old one works for the grace period");
+  tokens_rotate->add_option("id", f.token_id, "token id (tok_…)")->required();
+  tokens_rotate->add_option("--grace", f.tokens.grace, "how long the old secret keeps working")
+      ->capture_default_str();
+  auto* audit = app.add_subcommand("audit", "who changed what: mutating requests and token use");
+  audit->add_option("--limit,-n", f.audit_limit, "how many events (1-500)")->capture_default_str();
+
   auto* version = app.add_subcommand("version", "print the CLI version");
   app.footer(kFooter);  // after the subcommands, so only `aether --help` lists exit codes
 
@@ -210,11 +246,22 @@ int Run(int argc, char** argv) {
   }
 
   Output out(f.json || f.format == "json", f.no_color);
-  Context ctx{out, f.server, ConfigPath(), [] { return http::NewClient(); }};
+  const std::string ca_file = ResolveCaFile(ConfigPath(), f.ca_file);
+  if (!ca_file.empty() && !logout->parsed() && !version->parsed()) {
+    if (Status st = CheckCaFile(ca_file); !st.ok()) {
+      out.Error(st.message());
+      return ExitCodeFor(LocalFailure(st));
+    }
+  }
+  Context ctx{out, f.server, ConfigPath(), [ca_file] {
+                http::ClientOptions options;
+                options.ca_file = ca_file;
+                return http::NewClient(options);
+              }};
   Outcome outcome;
   try {
     if (login->parsed()) {
-      outcome = Login(ctx, f.token);
+      outcome = Login(ctx, f.token, f.ca_file);
     } else if (logout->parsed()) {
       outcome = Logout(ctx);
     } else if (apps_create->parsed()) {
@@ -257,6 +304,18 @@ int Run(int argc, char** argv) {
       outcome = Scale(ctx, f.release, f.instances);
     } else if (status->parsed()) {
       outcome = ShowStatus(ctx, f.status_app);
+    } else if (whoami->parsed()) {
+      outcome = WhoAmI(ctx);
+    } else if (tokens_create->parsed()) {
+      outcome = TokensCreate(ctx, f.tokens);
+    } else if (tokens_list->parsed()) {
+      outcome = TokensList(ctx);
+    } else if (tokens_revoke->parsed()) {
+      outcome = TokensRevoke(ctx, f.token_id);
+    } else if (tokens_rotate->parsed()) {
+      outcome = TokensRotate(ctx, f.token_id, f.tokens);
+    } else if (audit->parsed()) {
+      outcome = Audit(ctx, f.audit_limit);
     } else if (version->parsed()) {
       outcome = Version(ctx);
     }
@@ -265,7 +324,10 @@ int Run(int argc, char** argv) {
   }
   if (outcome.ok()) return kExitOk;
   out.EndProgress();
-  const std::string& message = outcome.status.message();
+  std::string message = outcome.status.message();
+  if (outcome.status.code() == ErrorCode::kUntrustedCertificate) {
+    message += " (use --ca-file FILE or AETHER_CA_FILE with the CA that signed it)";
+  }
   out.Error(message.empty() ? std::string(ErrorCodeName(outcome.status.code())) : message);
   return ExitCodeFor(outcome);
 }

@@ -25,7 +25,9 @@ struct Context {
   std::function<std::unique_ptr<http::Client>()> make_http;
 };
 
-Outcome Login(Context& ctx, const std::string& token_flag);
+// Verifies the token and saves it with the server URL and, when given, the --ca-file (as an
+// absolute path) for later commands.
+Outcome Login(Context& ctx, const std::string& token_flag, const std::string& ca_file_flag = "");
 Outcome Logout(Context& ctx);
 Outcome Version(Context& ctx);
 
@@ -49,6 +51,22 @@ Outcome KeysGenerate(Context& ctx, const KeysOptions& options);
 Outcome KeysRegister(Context& ctx, const KeysOptions& options);
 Outcome KeysList(Context& ctx, const KeysOptions& options);
 Outcome KeysDeactivate(Context& ctx, const KeysOptions& options, const std::string& id);
+
+struct TokenOptions {
+  std::string name;               // create: --name
+  std::string scope = "deploy";   // create: --scope admin|deploy|read|pull
+  std::vector<std::string> apps;  // create: --app (repeatable); none = every app
+  std::string expires;            // create: --expires 30d ("" = never)
+  std::string grace = "1h";       // rotate: how long the old secret keeps working
+};
+Outcome TokensCreate(Context& ctx, const TokenOptions& options);
+Outcome TokensList(Context& ctx);
+Outcome TokensRevoke(Context& ctx, const std::string& id);
+Outcome TokensRotate(Context& ctx, const std::string& id, const TokenOptions& options);
+// The token in use: name, id, scope, apps, expiry.
+Outcome WhoAmI(Context& ctx);
+// The newest `limit` audit events (admin).
+Outcome Audit(Context& ctx, int limit);
 
 struct ReleaseOptions {
   std::string app;   // --app (default: the project in the current directory)

@@ -1,4 +1,5 @@
 // login, logout and version.
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -16,7 +17,7 @@ std::string Trim(std::string s) {
 
 }  // namespace
 
-Outcome Login(Context& ctx, const std::string& token_flag) {
+Outcome Login(Context& ctx, const std::string& token_flag, const std::string& ca_file_flag) {
   std::string token = token_flag;
   if (token == "-") {
     std::getline(std::cin, token);
@@ -35,18 +36,27 @@ Outcome Login(Context& ctx, const std::string& token_flag) {
 
   auto http = ctx.make_http();
   ApiClient api(*http, server, token);
-  auto apps = api.ListApps();
-  if (!apps.ok()) return ServerFailure(apps.status());
+  auto me = api.WhoAmI();
+  if (!me.ok()) return ServerFailure(me.status());
 
   Config config = *file;
   config.server = server;
   config.token = token;
+  if (!ca_file_flag.empty()) {
+    std::error_code ec;
+    std::filesystem::path ca = std::filesystem::absolute(ca_file_flag, ec);
+    config.ca_file = ec ? ca_file_flag : ca.lexically_normal().string();
+  }
   if (Status st = SaveConfigFile(ctx.config_path, config); !st.ok()) return LocalFailure(st);
   if (ctx.out.json()) {
-    ctx.out.Json({{"server", server}, {"logged_in", true}, {"apps", apps->size()}});
+    ctx.out.Json({{"server", server},
+                  {"logged_in", true},
+                  {"token", me->name},
+                  {"scope", me->role},
+                  {"apps", me->apps}});
   } else {
-    ctx.out.Line("Logged in to " + ctx.out.Bold(server) + " (" + std::to_string(apps->size()) +
-                 (apps->size() == 1 ? " app" : " apps") + "); saved to " + ctx.config_path);
+    ctx.out.Line("Logged in to " + ctx.out.Bold(server) + " as " + me->name + " (scope " +
+                 me->role + "); saved to " + ctx.config_path);
   }
   return Outcome::Ok();
 }

@@ -100,13 +100,34 @@ struct DeploymentEvent {
   std::string message;
 };
 
-// API token: only the sha256 of the secret is stored.
+// API token: only the sha256 of its secret is stored. Times are RFC 3339 UTC ("" = none).
 struct TokenRecord {
   std::string id;
   std::string name;
-  std::string hash;
-  std::string role;  // "admin" or "pull" (agents fetching artifacts)
+  std::string hash;  // sha256 hex of the current secret
+  // Scope: "admin" (everything), "deploy" (deploy and read apps), "read" (read apps and
+  // logs) or "pull" (artifact reads, for agents).
+  std::string role;
   std::string created_at;
+  std::vector<std::string> apps;  // the only apps it may touch; empty = every app
+  std::string expires_at;
+  std::string last_used_at;
+  std::string revoked_at;
+  // After a rotation the old secret's hash stays accepted until `previous_until`.
+  std::string previous_hash;
+  std::string previous_until;
+};
+
+// Who did what: every use of a token on a mutating route and every token change.
+struct AuditEvent {
+  long long seq = 0;  // assigned by the store, increasing
+  std::string time;   // RFC 3339
+  std::string token_id;
+  std::string token_name;
+  std::string action;  // "POST /apps/{app}/scale", "token.create", …
+  std::string target;  // the app or token acted on ("" if none)
+  int status = 0;      // HTTP status of the answer (0 for changes made outside the API)
+  std::string remote_addr;
 };
 
 // The first answer to a mutating request sent with an Idempotency-Key, replayed to retries.

@@ -62,6 +62,13 @@ struct Metrics::Impl {
           .Name("aether_deploys_total")
           .Help("Deployments that reached a final state, by outcome (running or failed).")
           .Register(registry);
+  prometheus::Family<prometheus::Counter>& auth_failures =
+      prometheus::BuildCounter()
+          .Name("aether_auth_failures_total")
+          .Help(
+              "Requests refused for their token: status 401 (missing, unknown, expired, "
+              "revoked or rotated out) or 403 (scope or app not allowed).")
+          .Register(registry);
   prometheus::Counter& upload_bytes = prometheus::BuildCounter()
                                           .Name("aether_upload_bytes_total")
                                           .Help("Layer bytes received by the blob upload routes.")
@@ -79,6 +86,8 @@ Metrics::Metrics() : impl_(std::make_unique<Impl>()) {
   // Both outcomes exist from the start, so rate() and alerts see a 0 before the first deploy.
   impl_->deploys.Add({{"outcome", "running"}});
   impl_->deploys.Add({{"outcome", "failed"}});
+  impl_->auth_failures.Add({{"status", "401"}});
+  impl_->auth_failures.Add({{"status", "403"}});
 }
 
 Metrics::~Metrics() = default;
@@ -109,6 +118,12 @@ void Metrics::ObserveRequest(std::string_view method, std::string_view route, in
 void Metrics::CountDeploy(std::string_view outcome) {
   Guarded("count deploy", [&] {
     impl_->deploys.Add({{"outcome", std::string(outcome)}}).Increment();
+  });
+}
+
+void Metrics::CountAuthFailure(int status) {
+  Guarded("count auth failure", [&] {
+    impl_->auth_failures.Add({{"status", std::to_string(status)}}).Increment();
   });
 }
 

@@ -25,6 +25,8 @@ class Metrics {
   void ObserveRequest(std::string_view method, std::string_view route, int status, double seconds);
   // A deployment reached a final state: aether_deploys_total{outcome} ("running" or "failed").
   void CountDeploy(std::string_view outcome);
+  // A request refused for its token: aether_auth_failures_total{status} (401 or 403).
+  void CountAuthFailure(int status);
   // Layer bytes received by the blob upload routes: aether_upload_bytes_total.
   void AddUploadBytes(long long bytes);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <tuple>
 
 #include "aether/store/paging.h"
 #include "aether/store/store.h"
@@ -288,21 +289,92 @@ class MemoryStore final : public MetadataStore {
 
   Status PutToken(const TokenRecord& t) override {
     std::lock_guard lock(mu_);
-    tokens_[t.hash] = t;
+    for (TokenRecord& have : tokens_) {
+      if (have.hash == t.hash) {
+        have.name = t.name;
+        have.role = t.role;
+        have.apps = t.apps;
+        have.expires_at = t.expires_at;
+        return Status::Ok();
+      }
+      if (have.id == t.id) return AlreadyExists("token id '" + t.id + "' is taken");
+    }
+    TokenRecord added = t;
+    added.last_used_at = added.revoked_at = added.previous_hash = added.previous_until = "";
+    tokens_.push_back(std::move(added));
     return Status::Ok();
   }
 
   Result<TokenRecord> FindTokenByHash(std::string_view hash) override {
     std::lock_guard lock(mu_);
-    auto it = tokens_.find(std::string(hash));
-    if (it == tokens_.end()) return NotFound("unknown token");
-    return it->second;
+    for (const TokenRecord& t : tokens_) {
+      if (t.hash == hash || (!t.previous_hash.empty() && t.previous_hash == hash)) return t;
+    }
+    return NotFound("unknown token");
+  }
+
+  Result<TokenRecord> GetToken(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    TokenRecord* t = TokenById(id);
+    if (t == nullptr) return TokenNotFound(id);
+    return *t;
+  }
+
+  Result<std::vector<TokenRecord>> ListTokens() override {
+    std::lock_guard lock(mu_);
+    std::vector<TokenRecord> out = tokens_;
+    std::stable_sort(out.begin(), out.end(), [](const TokenRecord& a, const TokenRecord& b) {
+      return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+    });
+    return out;
+  }
+
+  Status UpdateToken(const TokenRecord& t, std::string_view expected_hash) override {
+    std::lock_guard lock(mu_);
+    TokenRecord* have = TokenById(t.id);
+    if (have == nullptr) return TokenNotFound(t.id);
+    if (have->hash != expected_hash) {
+      return {ErrorCode::kConflict, "token '" + t.id + "' was changed concurrently; try again"};
+    }
+    have->hash = t.hash;
+    have->previous_hash = t.previous_hash;
+    have->previous_until = t.previous_until;
+    have->revoked_at = t.revoked_at;
+    have->expires_at = t.expires_at;
+    return Status::Ok();
+  }
+
+  Status TouchToken(std::string_view id, std::string_view when) override {
+    std::lock_guard lock(mu_);
+    if (TokenRecord* t = TokenById(id)) t->last_used_at = when;
+    return Status::Ok();
   }
 
   Result<long long> CountTokens(std::string_view role) override {
     std::lock_guard lock(mu_);
-    return static_cast<long long>(std::count_if(
-        tokens_.begin(), tokens_.end(), [&](const auto& kv) { return kv.second.role == role; }));
+    return static_cast<long long>(std::count_if(tokens_.begin(), tokens_.end(), [&](const auto& t) {
+      return t.role == role && t.revoked_at.empty();
+    }));
+  }
+
+  Status AppendAudit(const AuditEvent& event) override {
+    std::lock_guard lock(mu_);
+    audit_.push_back(event);
+    audit_.back().seq = static_cast<long long>(audit_.size());
+    return Status::Ok();
+  }
+
+  Result<Page<AuditEvent>> ListAudit(const PageRequest& request) override {
+    std::lock_guard lock(mu_);
+    AETHER_ASSIGN_OR_RETURN(long long before, paging::NumericAfter(request, paging::kNoUpperBound));
+    int limit = paging::Limit(request);
+    Page<AuditEvent> page;
+    for (auto it = audit_.rbegin(); it != audit_.rend(); ++it) {
+      if (page.items.size() > static_cast<size_t>(limit)) break;
+      if (it->seq < before) page.items.push_back(*it);
+    }
+    if (paging::Trim(page.items, limit)) page.next = std::to_string(page.items.back().seq);
+    return page;
   }
 
   Status InsertIdempotency(const IdempotencyRecord& record) override {
@@ -388,7 +460,18 @@ class MemoryStore final : public MetadataStore {
   std::map<ArtifactKey, StoredArtifact, std::less<>> artifacts_;
   long long artifact_seq_ = 0;
   std::vector<Deployment> deployments_;  // in creation order
-  std::map<std::string, TokenRecord> tokens_;
+  TokenRecord* TokenById(std::string_view id) {
+    for (TokenRecord& t : tokens_) {
+      if (t.id == id) return &t;
+    }
+    return nullptr;
+  }
+  static Status TokenNotFound(std::string_view id) {
+    return NotFound("token '" + std::string(id) + "' not found");
+  }
+
+  std::vector<TokenRecord> tokens_;
+  std::vector<AuditEvent> audit_;
   std::vector<PublicKey> keys_;  // in registration order
   std::vector<DeploymentEvent> events_;
   long long event_seq_ = 0;

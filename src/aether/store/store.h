@@ -78,9 +78,24 @@ class MetadataStore {
   virtual Result<Page<DeploymentEvent>> ListEvents(std::string_view deployment,
                                                    const PageRequest& page) = 0;
 
+  // Tokens. Adds `token`, or, when its hash is already stored, updates that token's name,
+  // role, apps and expiry (so seeding at every start is idempotent; revocation is kept).
   virtual Status PutToken(const TokenRecord& token) = 0;
+  // The token whose current or previous (rotated-out) secret has this hash; kNotFound.
   virtual Result<TokenRecord> FindTokenByHash(std::string_view hash) = 0;
+  virtual Result<TokenRecord> GetToken(std::string_view id) = 0;  // kNotFound
+  virtual Result<std::vector<TokenRecord>> ListTokens() = 0;      // oldest first
+  // Replaces hash, previous_hash, previous_until, revoked_at and expires_at of token `t.id`,
+  // only if its hash is still `expected_hash` (kConflict otherwise: a concurrent rotation);
+  // kNotFound for an unknown id.
+  virtual Status UpdateToken(const TokenRecord& t, std::string_view expected_hash) = 0;
+  virtual Status TouchToken(std::string_view id, std::string_view when) = 0;  // last_used_at
+  // Tokens with this role that are not revoked.
   virtual Result<long long> CountTokens(std::string_view role) = 0;
+
+  // The audit trail. Append assigns the seq; List is newest first, the page key is the seq.
+  virtual Status AppendAudit(const AuditEvent& event) = 0;
+  virtual Result<Page<AuditEvent>> ListAudit(const PageRequest& page) = 0;
 
   // Idempotency keys. Insert is atomic: kAlreadyExists (nothing written) if the key is taken.
   virtual Status InsertIdempotency(const IdempotencyRecord& record) = 0;

@@ -159,9 +159,21 @@ TEST_P(StoreContract, PublicKeysListDeactivateAndGoWithTheirApp) {
   EXPECT_TRUE(store().ListPublicKeys("web")->empty());
 }
 
+// A token record with only the fields the store is given at creation.
+inline TokenRecord Token(std::string id, std::string name, std::string hash, std::string role,
+                         std::string created_at) {
+  TokenRecord t;
+  t.id = std::move(id);
+  t.name = std::move(name);
+  t.hash = std::move(hash);
+  t.role = std::move(role);
+  t.created_at = std::move(created_at);
+  return t;
+}
+
 TEST_P(StoreContract, TokensByHash) {
-  ASSERT_TRUE(store().PutToken({"tok_1", "bootstrap", "h1", "admin", "t0"}).ok());
-  ASSERT_TRUE(store().PutToken({"tok_2", "agent", "h2", "pull", "t0"}).ok());
+  ASSERT_TRUE(store().PutToken(Token("tok_1", "bootstrap", "h1", "admin", "t0")).ok());
+  ASSERT_TRUE(store().PutToken(Token("tok_2", "agent", "h2", "pull", "t0")).ok());
   auto t = store().FindTokenByHash("h1");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->role, "admin");
@@ -171,6 +183,82 @@ TEST_P(StoreContract, TokensByHash) {
   EXPECT_EQ(*store().CountTokens("admin"), 1);
   EXPECT_EQ(*store().CountTokens("pull"), 1);
   EXPECT_EQ(*store().CountTokens("nobody"), 0);
+}
+
+TEST_P(StoreContract, TokensKeepScopeAppsExpiryAndSeedingIsIdempotent) {
+  TokenRecord t = Token("tok_d", "ci", "h1", "deploy", "2026-01-01T00:00:00.000Z");
+  t.apps = {"web", "api"};
+  t.expires_at = "2027-01-01T00:00:00.000Z";
+  ASSERT_TRUE(store().PutToken(t).ok());
+  auto got = store().GetToken("tok_d");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->apps, (std::vector<std::string>{"web", "api"}));
+  EXPECT_EQ(got->expires_at, "2027-01-01T00:00:00.000Z");
+  EXPECT_EQ(got->last_used_at, "");
+  // The same secret again (a seed at the next start) updates in place and keeps revocation.
+  TokenRecord revoked = *got;
+  revoked.revoked_at = "2026-02-01T00:00:00.000Z";
+  ASSERT_TRUE(store().UpdateToken(revoked, "h1").ok());
+  t.role = "read";
+  t.apps = {};
+  ASSERT_TRUE(store().PutToken(t).ok());
+  got = store().GetToken("tok_d");
+  EXPECT_EQ(got->role, "read");
+  EXPECT_TRUE(got->apps.empty());
+  EXPECT_EQ(got->revoked_at, "2026-02-01T00:00:00.000Z");
+  EXPECT_EQ(*store().CountTokens("read"), 0);  // revoked tokens do not count
+  // Another secret with a taken id is refused.
+  EXPECT_EQ(store().PutToken(Token("tok_d", "other", "h9", "read", "t")).code(),
+            ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(store().TouchToken("tok_d", "2026-03-01T00:00:00.000Z").ok());
+  EXPECT_EQ(store().GetToken("tok_d")->last_used_at, "2026-03-01T00:00:00.000Z");
+  EXPECT_EQ(store().GetToken("tok_x").status().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, RotatedTokenIsFoundByBothSecretsAndUpdatesAreConditional) {
+  ASSERT_TRUE(
+      store().PutToken(Token("tok_b", "b", "hb", "admin", "2026-01-02T00:00:00.000Z")).ok());
+  ASSERT_TRUE(store().PutToken(Token("tok_a", "a", "ha", "read", "2026-01-01T00:00:00.000Z")).ok());
+  TokenRecord rotated = *store().GetToken("tok_a");
+  rotated.hash = "ha2";
+  rotated.previous_hash = "ha";
+  rotated.previous_until = "2026-01-01T01:00:00.000Z";
+  ASSERT_TRUE(store().UpdateToken(rotated, "ha").ok());
+  EXPECT_EQ(store().FindTokenByHash("ha2")->id, "tok_a");
+  auto old = store().FindTokenByHash("ha");
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->hash, "ha2");
+  EXPECT_EQ(old->previous_until, "2026-01-01T01:00:00.000Z");
+  EXPECT_EQ(store().FindTokenByHash("").status().code(), ErrorCode::kNotFound);
+  // A second rotation that read the old hash loses.
+  EXPECT_EQ(store().UpdateToken(rotated, "ha").code(), ErrorCode::kConflict);
+  EXPECT_EQ(store().UpdateToken(Token("tok_nope", "", "", "", ""), "x").code(),
+            ErrorCode::kNotFound);
+  auto all = store().ListTokens();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].id, "tok_a");  // oldest first
+}
+
+TEST_P(StoreContract, AuditIsNewestFirstAndPaged) {
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(store()
+                    .AppendAudit({0, "t" + std::to_string(i), "tok_1", "ci", "POST /apps", "web",
+                                  201, "127.0.0.1"})
+                    .ok());
+  }
+  auto first = store().ListAudit({.limit = 2, .after = ""});
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->items.size(), 2u);
+  EXPECT_EQ(first->items[0].time, "t3");
+  EXPECT_EQ(first->items[0].status, 201);
+  EXPECT_EQ(first->items[0].remote_addr, "127.0.0.1");
+  ASSERT_FALSE(first->next.empty());
+  auto second = store().ListAudit({.limit = 2, .after = first->next});
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->items.size(), 1u);
+  EXPECT_EQ(second->items[0].time, "t1");
+  EXPECT_TRUE(second->next.empty());
 }
 
 TEST_P(StoreContract, IdempotencyInsertIsAtomicThenCompleteGetDelete) {

@@ -1,4 +1,4 @@
-// PostgreSQL MetadataStore, part 2: releases (deployments) and their events, tokens,
+// PostgreSQL MetadataStore, part 2: releases (deployments) and their events,
 // idempotency records and stats.
 
 #include "aether/store/json_columns.h"
@@ -147,28 +147,6 @@ Result<Page<DeploymentEvent>> PostgresStore::ListEvents(std::string_view deploym
                   "WHERE deployment=$1 AND seq > $2 ORDER BY seq LIMIT $3",
                   {deployment, after, limit + 1}));
   return ToPage<DeploymentEvent>(rows, limit, 0, ReadEvent);
-}
-
-Status PostgresStore::PutToken(const TokenRecord& t) {
-  return Run("INSERT INTO tokens(hash, id, name, role, created_at) VALUES($1, $2, $3, $4, $5) "
-             "ON CONFLICT (hash) DO UPDATE SET id=EXCLUDED.id, name=EXCLUDED.name, "
-             "role=EXCLUDED.role, created_at=EXCLUDED.created_at",
-             {t.hash, t.id, t.name, t.role, t.created_at})
-      .status();
-}
-
-Result<TokenRecord> PostgresStore::FindTokenByHash(std::string_view hash) {
-  AETHER_ASSIGN_OR_RETURN(
-      pg::Rows rows,
-      Run("SELECT id, name, hash, role, created_at FROM tokens WHERE hash=$1", {hash}));
-  if (rows.size() == 0) return NotFound("unknown token");
-  return TokenRecord{rows.Text(0, 0), rows.Text(0, 1), rows.Text(0, 2), rows.Text(0, 3),
-                     rows.Text(0, 4)};
-}
-
-Result<long long> PostgresStore::CountTokens(std::string_view role) {
-  AETHER_ASSIGN_OR_RETURN(pg::Rows rows, Run("SELECT COUNT(*) FROM tokens WHERE role=$1", {role}));
-  return rows.Int(0, 0);
 }
 
 Status PostgresStore::InsertIdempotency(const IdempotencyRecord& r) {

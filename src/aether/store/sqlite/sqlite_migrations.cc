@@ -118,10 +118,33 @@ constexpr const char* kStrategy = R"sql(
 ALTER TABLE deployments ADD COLUMN strategy TEXT NOT NULL DEFAULT 'rolling';
 )sql";
 
+// Scoped tokens (apps, expiry, last use, revocation, rotation grace) and the audit trail.
+constexpr const char* kTokens = R"sql(
+ALTER TABLE tokens ADD COLUMN apps TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN expires_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN last_used_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN revoked_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN previous_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE tokens ADD COLUMN previous_until TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX tokens_by_id ON tokens(id);
+CREATE INDEX tokens_by_previous_hash ON tokens(previous_hash);
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  time TEXT NOT NULL,
+  token_id TEXT NOT NULL,
+  token_name TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  remote_addr TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial", kInitial},
     {2, "releases", kReleases},
     {3, "strategy", kStrategy},
+    {4, "tokens", kTokens},
 };
 
 constexpr const char* kCreateSchemaMigrations =

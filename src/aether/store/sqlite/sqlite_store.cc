@@ -1,5 +1,5 @@
 // SQLite implementation of MetadataStore: opening (pragmas, migrations), apps, public keys,
-// tokens, idempotency keys and stats. Artifacts and releases are in sibling files.
+// idempotency keys and stats. Artifacts, releases and tokens are in sibling files.
 #include "aether/store/sqlite/sqlite_store.h"
 
 #include <sqlite3.h>
@@ -127,31 +127,6 @@ Result<PublicKey> SqliteStore::DeactivatePublicKey(std::string_view app, std::st
     return store_errors::KeyNotFound(app, id);
   }
   return ReadKey(st);
-}
-
-Status SqliteStore::PutToken(const TokenRecord& t) {
-  std::lock_guard lock(mu_);
-  Statement st(db_,
-               "INSERT OR REPLACE INTO tokens(hash, id, name, role, created_at) VALUES(?,?,?,?,?)");
-  st.Bind(t.hash, t.id, t.name, t.role, t.created_at);
-  return st.Run();
-}
-
-Result<TokenRecord> SqliteStore::FindTokenByHash(std::string_view hash) {
-  std::lock_guard lock(mu_);
-  Statement st(db_, "SELECT id, name, hash, role, created_at FROM tokens WHERE hash=?");
-  st.Bind(hash);
-  AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return NotFound("unknown token");
-  return TokenRecord{st.Text(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4)};
-}
-
-Result<long long> SqliteStore::CountTokens(std::string_view role) {
-  std::lock_guard lock(mu_);
-  Statement st(db_, "SELECT COUNT(*) FROM tokens WHERE role=?");
-  st.Bind(role);
-  AETHER_ASSIGN_OR_RETURN(bool row, st.Step());
-  return row ? st.Int(0) : 0;
 }
 
 Status SqliteStore::InsertIdempotency(const IdempotencyRecord& r) {

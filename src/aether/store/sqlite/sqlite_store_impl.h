@@ -53,7 +53,13 @@ class SqliteStore final : public MetadataStore {
 
   Status PutToken(const TokenRecord& token) override;
   Result<TokenRecord> FindTokenByHash(std::string_view hash) override;
+  Result<TokenRecord> GetToken(std::string_view id) override;
+  Result<std::vector<TokenRecord>> ListTokens() override;
+  Status UpdateToken(const TokenRecord& t, std::string_view expected_hash) override;
+  Status TouchToken(std::string_view id, std::string_view when) override;
   Result<long long> CountTokens(std::string_view role) override;
+  Status AppendAudit(const AuditEvent& event) override;
+  Result<Page<AuditEvent>> ListAudit(const PageRequest& page) override;
 
   Status InsertIdempotency(const IdempotencyRecord& record) override;
   Result<IdempotencyRecord> GetIdempotency(std::string_view key) override;

@@ -91,11 +91,12 @@ TEST(SqliteStore, RecordsEachMigrationOnceInSchemaMigrations) {
   auto path = FreshPath("migrations");
   OpenOrDie(path);
   auto rows = Query(path, "SELECT version, name, applied_at <> '' FROM schema_migrations");
-  ASSERT_EQ(rows, (std::vector<std::string>{"1|initial|1", "2|releases|1", "3|strategy|1"}));
-  EXPECT_EQ(LatestVersion(sqlite::Migrations()), 3);
+  ASSERT_EQ(rows, (std::vector<std::string>{"1|initial|1", "2|releases|1", "3|strategy|1",
+                                            "4|tokens|1"}));
+  EXPECT_EQ(LatestVersion(sqlite::Migrations()), 4);
   auto before = Schema(path);
   OpenOrDie(path);  // nothing left to apply
-  EXPECT_EQ(Query(path, "SELECT COUNT(*) FROM schema_migrations"), std::vector<std::string>{"3"});
+  EXPECT_EQ(Query(path, "SELECT COUNT(*) FROM schema_migrations"), std::vector<std::string>{"4"});
   EXPECT_EQ(Schema(path), before);
 }
 
@@ -121,7 +122,7 @@ TEST(SqliteStore, AddsEvidenceColumnsToAnOlderDatabase) {
   ASSERT_TRUE(s->PutArtifact(again).ok());
   EXPECT_EQ(s->GetArtifact("web", "sha256:old")->signed_by, "sha256:k");
   EXPECT_EQ(Query(path, "SELECT version FROM schema_migrations ORDER BY version"),
-            (std::vector<std::string>{"1", "2", "3"}));
+            (std::vector<std::string>{"1", "2", "3", "4"}));
 }
 
 // The previous release's schema is migration 1 without the schema_migrations table.
@@ -178,12 +179,12 @@ TEST(SqliteStore, AdoptsADatabaseOfThePreviousReleaseAndNumbersItsReleases) {
 TEST(SqliteStore, RefusesADatabaseFromANewerRelease) {
   auto path = FreshPath("newer");
   ASSERT_TRUE(OpenOrDie(path)->CreateApp({"web", "t0", ""}).ok());
-  Query(path, "INSERT INTO schema_migrations VALUES(4, 'future', '2030-01-01T00:00:00Z')");
+  Query(path, "INSERT INTO schema_migrations VALUES(5, 'future', '2030-01-01T00:00:00Z')");
   auto before = Schema(path);
   auto s = OpenSqliteStore(path);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), ErrorCode::kFailedPrecondition);
-  EXPECT_EQ(s.status().message(), CheckSchemaVersion("SQLite", 4, sqlite::Migrations()).message());
+  EXPECT_EQ(s.status().message(), CheckSchemaVersion("SQLite", 5, sqlite::Migrations()).message());
   EXPECT_EQ(Schema(path), before);
   EXPECT_EQ(Query(path, "SELECT name FROM apps"), std::vector<std::string>{"web"});
 }
@@ -194,19 +195,19 @@ TEST(SqliteStore, FailingMigrationLeavesSchemaAndDataAsTheyWere) {
   auto schema = Schema(path);
   auto real = sqlite::Migrations();
   std::vector<Migration> migrations(real.begin(), real.end());
-  migrations.push_back({4, "broken",
+  migrations.push_back({5, "broken",
                         "CREATE TABLE extra (x TEXT); ALTER TABLE apps ADD COLUMN z TEXT; "
                         "INSERT INTO apps(name, created_at) VALUES('ghost', 't'); "
                         "DELETE FROM apps WHERE name = 'web'; SELECT * FROM no_such_table;"});
   auto s = OpenSqliteStoreWithMigrations(path, migrations);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.status().message().find("migration 4 (broken)"), std::string::npos)
+  EXPECT_NE(s.status().message().find("migration 5 (broken)"), std::string::npos)
       << s.status().message();
   EXPECT_NE(s.status().message().find("no_such_table"), std::string::npos);
   EXPECT_EQ(Schema(path), schema);
   EXPECT_EQ(Query(path, "SELECT name FROM apps"), std::vector<std::string>{"web"});
   EXPECT_EQ(Query(path, "SELECT MAX(version) FROM schema_migrations"),
-            std::vector<std::string>{"3"});
+            std::vector<std::string>{"4"});
   EXPECT_TRUE(OpenOrDie(path)->GetApp("web").ok());  // still opens with the real list
 }
 

@@ -1,0 +1,105 @@
+// /tokens (create, list, show, revoke, rotate), /whoami and /audit.
+#include <chrono>
+
+#include "aether/api/api.h"
+#include "aether/api/errors.h"
+#include "aether/api/json.h"
+#include "aether/api/paging.h"
+#include "aether/wire/tokens.h"
+
+namespace aether::api {
+namespace {
+
+constexpr long long kDefaultGraceSeconds = 3600;
+
+// An optional non-negative integer field; kInvalidArgument naming it when mistyped.
+Result<long long> OptionalCount(const nlohmann::json& obj, const char* field, long long fallback) {
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return fallback;
+  if (!it->is_number_integer() || it->get<long long>() < 0) {
+    return InvalidArgument(std::string("field '") + field + "' must be a non-negative integer");
+  }
+  return it->get<long long>();
+}
+
+Result<TokenSpec> SpecFrom(const nlohmann::json& body) {
+  TokenSpec spec;
+  AETHER_ASSIGN_OR_RETURN(spec.name, RequiredString(body, "name"));
+  AETHER_ASSIGN_OR_RETURN(spec.role, RequiredString(body, "scope"));
+  auto apps = body.find("apps");
+  if (apps != body.end() && !apps->is_null()) {
+    if (!apps->is_array()) return InvalidArgument("field 'apps' must be an array of app names");
+    for (const auto& app : *apps) {
+      if (!app.is_string()) return InvalidArgument("field 'apps' must be an array of app names");
+      spec.apps.push_back(app.get<std::string>());
+    }
+  }
+  AETHER_ASSIGN_OR_RETURN(spec.ttl_seconds, OptionalCount(body, "expires_in_seconds", 0));
+  return spec;
+}
+
+nlohmann::json Issued(const IssuedToken& issued) {
+  return {{"token", wire::TokenJson(issued.token)}, {"secret", issued.secret}};
+}
+
+}  // namespace
+
+void RegisterTokenRoutes(Api& api) {
+  auto& s = api.services();
+  api.Route("POST", "/tokens", Access::kAdmin, [&s](http::Request& req) {
+    auto body = ParseObject(req.body);
+    if (!body.ok()) return ErrorResponse(body.status());
+    auto spec = SpecFrom(*body);
+    if (!spec.ok()) return ErrorResponse(spec.status());
+    auto issued = s.auth.Create(*spec);
+    if (!issued.ok()) return ErrorResponse(issued.status());
+    req.params["id"] = issued->token.id;  // the audit trail's target
+    return JsonResponse(201, Issued(*issued));
+  });
+  api.Route("GET", "/tokens", Access::kAdmin, [&s](http::Request&) {
+    auto tokens = s.auth.List();
+    if (!tokens.ok()) return ErrorResponse(tokens.status());
+    auto list = nlohmann::json::array();
+    for (const TokenRecord& t : *tokens) list.push_back(wire::TokenJson(t));
+    return JsonResponse(200, {{"tokens", std::move(list)}});
+  });
+  api.Route("GET", "/tokens/{id}", Access::kAdmin, [&s](http::Request& req) {
+    auto token = s.auth.Get(req.Param("id"));
+    if (!token.ok()) return ErrorResponse(token.status());
+    return JsonResponse(200, wire::TokenJson(*token));
+  });
+  api.Route("DELETE", "/tokens/{id}", Access::kAdmin, [&s](http::Request& req) {
+    auto token = s.auth.Revoke(req.Param("id"));
+    if (!token.ok()) return ErrorResponse(token.status());
+    return JsonResponse(200, wire::TokenJson(*token));
+  });
+  api.Route("POST", "/tokens/{id}/rotate", Access::kAdmin, [&s](http::Request& req) {
+    nlohmann::json body = nlohmann::json::object();
+    if (!req.body.empty()) {
+      auto parsed = ParseObject(req.body);
+      if (!parsed.ok()) return ErrorResponse(parsed.status());
+      body = std::move(*parsed);
+    }
+    auto grace = OptionalCount(body, "grace_seconds", kDefaultGraceSeconds);
+    if (!grace.ok()) return ErrorResponse(grace.status());
+    auto issued = s.auth.Rotate(req.Param("id"), std::chrono::seconds(*grace));
+    if (!issued.ok()) return ErrorResponse(issued.status());
+    return JsonResponse(200, Issued(*issued));
+  });
+  api.Route("GET", "/whoami", Access::kAny, [&s](http::Request&, const Principal& who) {
+    auto token = s.auth.Get(who.token_id);
+    if (!token.ok()) return ErrorResponse(token.status());
+    return JsonResponse(200, wire::TokenJson(*token));
+  });
+  api.Route("GET", "/audit", Access::kAdmin, [&s](http::Request& req) {
+    auto page = PageFrom(req);
+    if (!page.ok()) return ErrorResponse(page.status());
+    auto events = s.store.ListAudit(*page);
+    if (!events.ok()) return ErrorResponse(events.status());
+    auto list = nlohmann::json::array();
+    for (const AuditEvent& e : events->items) list.push_back(wire::AuditJson(e));
+    return JsonResponse(200, PageJson("events", std::move(list), events->next));
+  });
+}
+
+}  // namespace aether::api
