@@ -21,6 +21,12 @@ class SandboxTest : public ::testing::Test, protected DaemonHarness {
     fs::remove(plant_);
   }
 
+  // The file the app writes in its /tmp: named per test process, since the two tests here may
+  // run at once and the unsandboxed one writes the host's /tmp.
+  static std::string TmpProbe() {
+    return "/tmp/aether-sandbox-probe-" + std::to_string(getpid()) + ".txt";
+  }
+
   // Deploys the probe app and returns its answer.
   json Probe() {
     plant_ = "/tmp/aether-sandbox-plant-" + std::to_string(getpid());
@@ -37,7 +43,8 @@ const paths = )JS"
                                      << json{{"token", data + "/admin.token"},
                                              {"db", data + "/aether.db"},
                                              {"data", data},
-                                             {"plant", plant_}}
+                                             {"plant", plant_},
+                                             {"tmp", TmpProbe()}}
                                             .dump()
                                      << R"JS(;
 const attempt = (f) => { try { f(); return 'allowed'; } catch (e) { return e.code || String(e); } };
@@ -53,7 +60,7 @@ const results = () => ({
   list_root: attempt(() => fs.readdirSync('/root')),
   read_plant: attempt(() => fs.readFileSync(paths.plant)),
   write_workdir: attempt(() => fs.writeFileSync('work.txt', 'x')),
-  write_tmp: attempt(() => fs.writeFileSync('/tmp/probe.txt', 'x')),
+  write_tmp: attempt(() => fs.writeFileSync(paths.tmp, 'x')),
 });
 http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
@@ -95,7 +102,7 @@ TEST_F(SandboxTest, TheAppReachesNothingOfTheHostAndStillServes) {
   EXPECT_EQ(r["write_workdir"], "allowed") << r.dump();
   EXPECT_EQ(r["write_tmp"], "allowed") << r.dump();
   // Its /tmp is its own.
-  EXPECT_FALSE(fs::exists("/tmp/probe.txt"));
+  EXPECT_FALSE(fs::exists(TmpProbe()));
 }
 
 TEST_F(SandboxTest, WithTheSandboxOffTheSameProbesSucceed) {
@@ -107,7 +114,7 @@ TEST_F(SandboxTest, WithTheSandboxOffTheSameProbesSucceed) {
   EXPECT_EQ(r["read_token"], "allowed") << r.dump();
   EXPECT_EQ(r["list_data"], "allowed");
   EXPECT_EQ(r["read_plant"], "allowed");
-  fs::remove("/tmp/probe.txt");
+  fs::remove(TmpProbe());
 }
 
 TEST_F(SandboxTest, AetherdRefusesToStartWhenBwrapCannotRun) {
