@@ -175,4 +175,29 @@ Result<std::pair<std::string, Evidence>> DecodeRegistration(std::string_view bod
   return std::make_pair(std::move(manifest), std::move(e));
 }
 
+Result<TokenSpec> DecodeTokenSpec(std::string_view body) {
+  AETHER_ASSIGN_OR_RETURN(json obj, ParseObject(body));
+  TokenSpec spec;
+  AETHER_ASSIGN_OR_RETURN(spec.name, RequiredString(obj, "name"));
+  AETHER_ASSIGN_OR_RETURN(spec.role, RequiredString(obj, "scope"));
+  if (auto apps = obj.find("apps"); apps != obj.end() && !apps->is_null()) {
+    bool names = apps->is_array();
+    for (const json& app : names ? *apps : json::array()) names = names && app.is_string();
+    if (!names) return InvalidArgument("field 'apps' must be an array of app names");
+    spec.apps = apps->get<std::vector<std::string>>();
+  }
+  AETHER_ASSIGN_OR_RETURN(std::optional<long long> ttl,
+                          OptionalInt(obj, "expires_in_seconds", 0, kMaxSize));
+  spec.ttl_seconds = ttl.value_or(0);
+  return spec;
+}
+
+Result<long long> DecodeGrace(std::string_view body, long long default_seconds) {
+  if (body.empty()) return default_seconds;
+  AETHER_ASSIGN_OR_RETURN(json obj, ParseObject(body));
+  AETHER_ASSIGN_OR_RETURN(std::optional<long long> grace,
+                          OptionalInt(obj, "grace_seconds", 0, kMaxSize));
+  return grace.value_or(default_seconds);
+}
+
 }  // namespace aether::api

@@ -12,6 +12,7 @@
 
 #include "aether/core/model.h"
 #include "aether/core/status.h"
+#include "aether/service/auth.h"
 #include "aether/service/config_vars.h"
 #include "aether/service/evidence.h"
 #include "aether/service/releases.h"
@@ -60,5 +61,12 @@ Result<std::vector<UploadPart>> DecodeParts(std::string_view body);
 // {"manifest": "<exact manifest text>", "digest": "sha256:…", "signature": {…}, "sbom": {…},
 //  "provenance": {…}}. Returns the manifest text and the evidence.
 Result<std::pair<std::string, Evidence>> DecodeRegistration(std::string_view body);
+
+// POST /tokens: {"name", "scope", "apps": ["<app>", …], "expires_in_seconds": 0..}; the
+// values themselves are checked by AuthService::Create.
+Result<TokenSpec> DecodeTokenSpec(std::string_view body);
+
+// POST /tokens/{id}/rotate: empty, or {"grace_seconds": 0..}; the default when absent.
+Result<long long> DecodeGrace(std::string_view body, long long default_seconds);
 
 }  // namespace aether::api

@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "aether/api/api.h"
+#include "aether/api/bodies.h"
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
 #include "aether/api/paging.h"
@@ -12,32 +13,6 @@ namespace {
 
 constexpr long long kDefaultGraceSeconds = 3600;
 
-// An optional non-negative integer field; kInvalidArgument naming it when mistyped.
-Result<long long> OptionalCount(const nlohmann::json& obj, const char* field, long long fallback) {
-  auto it = obj.find(field);
-  if (it == obj.end() || it->is_null()) return fallback;
-  if (!it->is_number_integer() || it->get<long long>() < 0) {
-    return InvalidArgument(std::string("field '") + field + "' must be a non-negative integer");
-  }
-  return it->get<long long>();
-}
-
-Result<TokenSpec> SpecFrom(const nlohmann::json& body) {
-  TokenSpec spec;
-  AETHER_ASSIGN_OR_RETURN(spec.name, RequiredString(body, "name"));
-  AETHER_ASSIGN_OR_RETURN(spec.role, RequiredString(body, "scope"));
-  auto apps = body.find("apps");
-  if (apps != body.end() && !apps->is_null()) {
-    if (!apps->is_array()) return InvalidArgument("field 'apps' must be an array of app names");
-    for (const auto& app : *apps) {
-      if (!app.is_string()) return InvalidArgument("field 'apps' must be an array of app names");
-      spec.apps.push_back(app.get<std::string>());
-    }
-  }
-  AETHER_ASSIGN_OR_RETURN(spec.ttl_seconds, OptionalCount(body, "expires_in_seconds", 0));
-  return spec;
-}
-
 nlohmann::json Issued(const IssuedToken& issued) {
   return {{"token", wire::TokenJson(issued.token)}, {"secret", issued.secret}};
 }
@@ -47,9 +22,7 @@ nlohmann::json Issued(const IssuedToken& issued) {
 void RegisterTokenRoutes(Api& api) {
   auto& s = api.services();
   api.Route("POST", "/tokens", Access::kAdmin, [&s](http::Request& req) {
-    auto body = ParseObject(req.body);
-    if (!body.ok()) return ErrorResponse(body.status());
-    auto spec = SpecFrom(*body);
+    auto spec = DecodeTokenSpec(req.body);
     if (!spec.ok()) return ErrorResponse(spec.status());
     auto issued = s.auth.Create(*spec);
     if (!issued.ok()) return ErrorResponse(issued.status());
@@ -74,13 +47,7 @@ void RegisterTokenRoutes(Api& api) {
     return JsonResponse(200, wire::TokenJson(*token));
   });
   api.Route("POST", "/tokens/{id}/rotate", Access::kAdmin, [&s](http::Request& req) {
-    nlohmann::json body = nlohmann::json::object();
-    if (!req.body.empty()) {
-      auto parsed = ParseObject(req.body);
-      if (!parsed.ok()) return ErrorResponse(parsed.status());
-      body = std::move(*parsed);
-    }
-    auto grace = OptionalCount(body, "grace_seconds", kDefaultGraceSeconds);
+    auto grace = DecodeGrace(req.body, kDefaultGraceSeconds);
     if (!grace.ok()) return ErrorResponse(grace.status());
     auto issued = s.auth.Rotate(req.Param("id"), std::chrono::seconds(*grace));
     if (!issued.ok()) return ErrorResponse(issued.status());
