@@ -44,6 +44,7 @@ struct Daemon::Parts {
   std::unique_ptr<DeployService> deploys;
   std::unique_ptr<ReleaseService> releases;
   std::unique_ptr<IdempotencyService> idempotency;
+  std::unique_ptr<AuditTrail> audit;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<Periodic> upload_gc;
   bool stopped = false;
@@ -232,9 +233,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
       std::vector<logs::LogSource*>{&p->runtime->Logs(), &p->events});
   p->releases = std::make_unique<ReleaseService>(*p->store, *p->deploys, *p->cipher);
   p->idempotency = std::make_unique<IdempotencyService>(*p->store);
+  p->audit = std::make_unique<AuditTrail>(*p->store, options.audit_retention);
   p->api = std::make_unique<api::Api>(
       api::Services{*p->auth, *p->apps, *p->artifacts, *p->deploys, *p->releases, *p->keys,
-                    *p->idempotency, *p->store, *p->blobs, *p->logs, p->metrics,
+                    *p->idempotency, *p->audit, *p->store, *p->blobs, *p->logs, p->metrics,
                     [raw] { return raw->api_url; }, p->rate_limiter.get(), std::move(cors)});
   p->deploys->RecoverAndResume();
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));

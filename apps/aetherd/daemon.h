@@ -53,6 +53,8 @@ struct DaemonOptions {
   std::string seed_admin_token;
   // Mutating requests per token (AETHER_RATE_LIMIT, "120/m"; per_minute 0: no limit).
   RateLimit rate_limit{600, 120};
+  // How long audit events are kept (AETHER_AUDIT_RETENTION_DAYS).
+  std::chrono::hours audit_retention{24 * 90};
   // Browser origins allowed to call the API (AETHER_CORS_ORIGINS; empty: no CORS headers).
   std::string cors_origins;
 };

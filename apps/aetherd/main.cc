@@ -123,6 +123,11 @@ int main(int argc, char** argv) {
                  "Browser origins allowed to call the API (https://a.example,http://localhost:3000"
                  "; * for any origin without credentials); default none")
       ->envname("AETHER_CORS_ORIGINS");
+  int audit_days = 90;
+  app.add_option("--audit-retention-days", audit_days, "Days the audit trail keeps its events")
+      ->envname("AETHER_AUDIT_RETENTION_DAYS")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
   std::string rate_limit = "600/m:120";
   app.add_option("--rate-limit", rate_limit,
                  "Mutating requests per token: N/m or N/s, optional :burst; 0 for no limit")
@@ -187,6 +192,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.rate_limit = *limit;
+  o.audit_retention = std::chrono::hours(24LL * audit_days);
 
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop_signals;

@@ -8,7 +8,6 @@
 #include <string_view>
 
 #include "aether/api/errors.h"
-#include "aether/core/names.h"
 #include "aether/crypto/crypto.h"
 
 namespace aether::api {
@@ -138,8 +137,8 @@ http::Response Api::Guarded(http::Request& req, const Guard& guard,
   std::string app;
   auto audit = [&](const http::Response& res) {
     if (!mutating) return;
-    (void)s_.store.AppendAudit({0, NowRfc3339(), who->token_id, who->name,
-                                req.method + " " + req.route, app, res.status, req.remote_addr});
+    s_.audit.Record({0, "", who->token_id, who->name, req.method + " " + req.route, app, res.status,
+                     req.remote_addr});
   };
   auto refuse = [&](const std::string& why) {
     s_.metrics.CountAuthFailure(403);

@@ -18,6 +18,7 @@
 #include "aether/metrics/metrics.h"
 #include "aether/service/apps.h"
 #include "aether/service/artifacts.h"
+#include "aether/service/audit.h"
 #include "aether/service/auth.h"
 #include "aether/service/deployments.h"
 #include "aether/service/idempotency.h"
@@ -35,6 +36,7 @@ struct Services {
   ReleaseService& releases;
   KeyService& keys;
   IdempotencyService& idempotency;
+  AuditTrail& audit;  // mutating token use and token changes (GET /audit)
   MetadataStore& store;
   BlobStore& blobs;
   logs::LogSource& logs;  // the runtime's output and platform events (GET /apps/{app}/logs)

@@ -55,8 +55,10 @@ class ApiTest : public ::testing::Test {
   ReleaseService releases{*store, deploys, cipher};
   KeyService keys{*store};
   IdempotencyService idempotency{*store};
-  Api api{Services{auth, apps, artifacts, deploys, releases, keys, idempotency, *store, *blobs,
-                   runtime.Logs(), metrics, [] { return std::string("http://127.0.0.1:7070"); }}};
+  AuditTrail audit{*store};
+  Api api{Services{auth, apps, artifacts, deploys, releases, keys, idempotency, audit, *store,
+                   *blobs, runtime.Logs(), metrics,
+                   [] { return std::string("http://127.0.0.1:7070"); }}};
 };
 
 }  // namespace aether::api

@@ -61,7 +61,7 @@ void RegisterTokenRoutes(Api& api) {
   api.Route("GET", "/audit", Access::kAdmin, [&s](http::Request& req) {
     auto page = PageFrom(req);
     if (!page.ok()) return ErrorResponse(page.status());
-    auto events = s.store.ListAudit(*page);
+    auto events = s.audit.List(*page);
     if (!events.ok()) return ErrorResponse(events.status());
     auto list = nlohmann::json::array();
     for (const AuditEvent& e : events->items) list.push_back(wire::AuditJson(e));

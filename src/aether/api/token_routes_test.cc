@@ -91,10 +91,10 @@ TEST_F(TokenRoutesTest, MutatingUseAndTokenChangesAreAuditedWithTheActor) {
   EXPECT_EQ(Call("POST", "/apps", secret, R"({"name":"web"})").status, 201);
   EXPECT_EQ(Call("POST", "/apps", secret, R"({"name":"api"})").status, 403);
   EXPECT_EQ(Call("GET", "/apps/web", secret).status, 200);  // reads are not audited
-  http::Response audit = Call("GET", "/audit?limit=10");
-  ASSERT_EQ(audit.status, 200) << audit.body;
-  json events = Body(audit)["events"];
-  ASSERT_EQ(events.size(), 3u) << audit.body;
+  http::Response trail = Call("GET", "/audit?limit=10");
+  ASSERT_EQ(trail.status, 200) << trail.body;
+  json events = Body(trail)["events"];
+  ASSERT_EQ(events.size(), 3u) << trail.body;
   EXPECT_EQ(events[0]["token_name"], "ci");
   EXPECT_EQ(events[0]["action"], "POST /apps");
   EXPECT_EQ(events[0]["target"], "api");

@@ -360,7 +360,7 @@ class MemoryStore final : public MetadataStore {
   Status AppendAudit(const AuditEvent& event) override {
     std::lock_guard lock(mu_);
     audit_.push_back(event);
-    audit_.back().seq = static_cast<long long>(audit_.size());
+    audit_.back().seq = ++audit_seq_;
     return Status::Ok();
   }
 
@@ -375,6 +375,15 @@ class MemoryStore final : public MetadataStore {
     }
     if (paging::Trim(page.items, limit)) page.next = std::to_string(page.items.back().seq);
     return page;
+  }
+
+  Result<long long> PurgeAudit(std::string_view before) override {
+    std::lock_guard lock(mu_);
+    auto old = std::remove_if(audit_.begin(), audit_.end(),
+                              [&](const AuditEvent& e) { return e.time < before; });
+    auto purged = static_cast<long long>(audit_.end() - old);
+    audit_.erase(old, audit_.end());
+    return purged;
   }
 
   Status InsertIdempotency(const IdempotencyRecord& record) override {
@@ -472,6 +481,7 @@ class MemoryStore final : public MetadataStore {
 
   std::vector<TokenRecord> tokens_;
   std::vector<AuditEvent> audit_;
+  long long audit_seq_ = 0;
   std::vector<PublicKey> keys_;  // in registration order
   std::vector<DeploymentEvent> events_;
   long long event_seq_ = 0;

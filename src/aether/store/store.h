@@ -96,6 +96,8 @@ class MetadataStore {
   // The audit trail. Append assigns the seq; List is newest first, the page key is the seq.
   virtual Status AppendAudit(const AuditEvent& event) = 0;
   virtual Result<Page<AuditEvent>> ListAudit(const PageRequest& page) = 0;
+  // Deletes events strictly before `before` (RFC 3339 UTC); returns how many.
+  virtual Result<long long> PurgeAudit(std::string_view before) = 0;
 
   // Idempotency keys. Insert is atomic: kAlreadyExists (nothing written) if the key is taken.
   virtual Status InsertIdempotency(const IdempotencyRecord& record) = 0;

@@ -240,7 +240,7 @@ TEST_P(StoreContract, RotatedTokenIsFoundByBothSecretsAndUpdatesAreConditional) 
   EXPECT_EQ((*all)[0].id, "tok_a");  // oldest first
 }
 
-TEST_P(StoreContract, AuditIsNewestFirstAndPaged) {
+TEST_P(StoreContract, AuditIsNewestFirstPagedAndPurgedByTime) {
   for (int i = 1; i <= 3; ++i) {
     ASSERT_TRUE(store()
                     .AppendAudit({0, "t" + std::to_string(i), "tok_1", "ci", "POST /apps", "web",
@@ -259,6 +259,11 @@ TEST_P(StoreContract, AuditIsNewestFirstAndPaged) {
   ASSERT_EQ(second->items.size(), 1u);
   EXPECT_EQ(second->items[0].time, "t1");
   EXPECT_TRUE(second->next.empty());
+  EXPECT_EQ(*store().PurgeAudit("t3"), 2);  // strictly before
+  auto left = store().ListAudit({.limit = 10, .after = ""});
+  ASSERT_EQ(left->items.size(), 1u);
+  EXPECT_EQ(left->items[0].time, "t3");
+  EXPECT_EQ(*store().PurgeAudit("t0"), 0);
 }
 
 TEST_P(StoreContract, IdempotencyInsertIsAtomicThenCompleteGetDelete) {

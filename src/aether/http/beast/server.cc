@@ -378,9 +378,9 @@ Response BeastServer::CallHandler(Request& req) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "[%s] handler for %s %s threw: %s\n", options_.name.c_str(),
                  req.method.c_str(), req.path.c_str(), e.what());
-    return ErrorEnvelope(500, "internal", std::string("handler failed: ") + e.what());
+    return ErrorEnvelope(500, "internal", "internal error");  // the detail is in the log only
   } catch (...) {
-    return ErrorEnvelope(500, "internal", "handler failed");
+    return ErrorEnvelope(500, "internal", "internal error");
   }
 }
 

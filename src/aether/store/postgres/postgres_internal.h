@@ -78,6 +78,7 @@ class PostgresStore final : public MetadataStore {
   Result<long long> CountTokens(std::string_view role) override;
   Status AppendAudit(const AuditEvent& event) override;
   Result<Page<AuditEvent>> ListAudit(const PageRequest& page) override;
+  Result<long long> PurgeAudit(std::string_view before) override;
   Status InsertIdempotency(const IdempotencyRecord& record) override;
   Result<IdempotencyRecord> GetIdempotency(std::string_view key) override;
   Status CompleteIdempotency(std::string_view key, int status, std::string_view response) override;

@@ -113,4 +113,9 @@ Result<Page<AuditEvent>> PostgresStore::ListAudit(const PageRequest& request) {
   return ToPage<AuditEvent>(rows, limit, 0, ReadAudit);
 }
 
+Result<long long> PostgresStore::PurgeAudit(std::string_view before) {
+  AETHER_ASSIGN_OR_RETURN(pg::Rows rows, Run("DELETE FROM audit_events WHERE time < $1", {before}));
+  return rows.affected();
+}
+
 }  // namespace aether

@@ -60,6 +60,7 @@ class SqliteStore final : public MetadataStore {
   Result<long long> CountTokens(std::string_view role) override;
   Status AppendAudit(const AuditEvent& event) override;
   Result<Page<AuditEvent>> ListAudit(const PageRequest& page) override;
+  Result<long long> PurgeAudit(std::string_view before) override;
 
   Status InsertIdempotency(const IdempotencyRecord& record) override;
   Result<IdempotencyRecord> GetIdempotency(std::string_view key) override;

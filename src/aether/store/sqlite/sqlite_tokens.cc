@@ -130,4 +130,12 @@ Result<Page<AuditEvent>> SqliteStore::ListAudit(const PageRequest& request) {
   return page;
 }
 
+Result<long long> SqliteStore::PurgeAudit(std::string_view before) {
+  std::lock_guard lock(mu_);
+  Statement st(db_, "DELETE FROM audit_events WHERE time < ?");
+  st.Bind(before);
+  AETHER_RETURN_IF_ERROR(st.Run());
+  return static_cast<long long>(sqlite3_changes(db_));
+}
+
 }  // namespace aether::sqlite
