@@ -12,18 +12,12 @@ usage: bench/log_fanout.py [--followers 200] [--sweep 50,100] [--rate 10000] [--
 --sweep adds runs with those follower counts (between the baseline and the main run), to show
 where latency starts to grow on the machine at hand.
 """
-import argparse, json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import argparse, json, os, shutil, signal, subprocess, sys, tempfile, threading, time
 import urllib.request
 
+from benchlib import emit_report, free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_ok(url, timeout=30):
@@ -149,11 +143,7 @@ def main():
     print(f"\np99 ratio {args.followers} followers / 1 follower: "
           f"{report['ratio_p99_loaded_vs_baseline']:.2f}; target p99 < 50 ms with 0 lost: "
           f"{'met' if report['target_met'] else 'NOT met'}")
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    emit_report(report, args.out)
 
 
 if __name__ == "__main__":

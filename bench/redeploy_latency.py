@@ -7,18 +7,12 @@ never fails on timing (exit 1 only if something could not run at all).
 
 usage: bench/redeploy_latency.py [--runs 10] [--baseline-runs 5] [--bin build/apps] [--out FILE]
 """
-import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 import urllib.request
 
+from benchlib import emit_report, free_port
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def get(url, host=None, timeout=2):
@@ -162,11 +156,7 @@ def main():
     print(f"first deploy (cold deps): {first_ms:.0f} ms; "
           f"ratio aether/baseline (median): {report['ratio_aether_vs_baseline']:.3f}; "
           f"target < 1000 ms: {'met' if report['aether_total_ms']['median'] < 1000 else 'NOT met'}")
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    emit_report(report, args.out)
 
 
 if __name__ == "__main__":

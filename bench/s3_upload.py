@@ -25,8 +25,10 @@ What each side measures:
 usage: bench/s3_upload.py [--rounds 3] [--warmup 1] [--size-mb 200] [--endpoint URL]
                           [--bin build/apps] [--json-out bench/results/s3_upload.json]
 """
-import argparse, hashlib, json, math, os, platform, secrets, shutil, signal, socket, statistics
+import argparse, hashlib, json, math, os, platform, secrets, shutil, signal, statistics
 import subprocess, sys, tempfile, time, urllib.parse, urllib.request
+
+from benchlib import emit_report, free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RGW = os.path.join(ROOT, "test", "s3", "rgw.sh")
@@ -40,14 +42,6 @@ S3_ENV = ("AETHER_S3_ENDPOINT_URL", "AETHER_ARTIFACT_BUCKET", "AWS_ACCESS_KEY_ID
 
 def log(msg):
     print(f"[s3_upload] {msg}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def first_line(cmd):
@@ -437,12 +431,7 @@ def main():
     else:
         how = "one PUT (below AETHER_MULTIPART_THRESHOLD), plus presign/complete"
     print(f"CLI: {how}; curl: one PUT. Whole run {wall:.0f} s.")
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.json_out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json_out)), exist_ok=True)
-        with open(args.json_out, "w") as f:
-            f.write(text + "\n")
+    emit_report(report, args.json_out)
     return 0
 
 

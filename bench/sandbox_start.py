@@ -7,21 +7,15 @@ never fails on timing (exit 1 only if something could not run at all).
 
 usage: bench/sandbox_start.py [--runs 20] [--agent build/apps/aether-agent] [--out FILE]
 """
-import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import argparse, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 import urllib.request
+
+from benchlib import emit_report, free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVER = """require('node:http').createServer((q, s) => s.end('ok'))
   .listen(Number(process.env.PORT), '127.0.0.1');
 """
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def answers(port):
@@ -103,11 +97,7 @@ def main():
         print(f"{name:<10}{s['runs']:>6}{s['median_ms']:>10}{s['p90_ms']:>10}{s['min_ms']:>10}{s['max_ms']:>10}")
     print(f"ratio sandbox/plain (median): {report['ratio_median']}, "
           f"overhead {report['overhead_median_ms']} ms")
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+    emit_report(report, args.out)
     return 0
 
 

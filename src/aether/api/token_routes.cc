@@ -6,16 +6,12 @@
 #include "aether/api/errors.h"
 #include "aether/api/json.h"
 #include "aether/api/paging.h"
-#include "aether/wire/tokens.h"
+#include "aether/wire/wire.h"
 
 namespace aether::api {
 namespace {
 
 constexpr long long kDefaultGraceSeconds = 3600;
-
-nlohmann::json Issued(const IssuedToken& issued) {
-  return {{"token", wire::TokenJson(issued.token)}, {"secret", issued.secret}};
-}
 
 }  // namespace
 
@@ -27,7 +23,7 @@ void RegisterTokenRoutes(Api& api) {
     auto issued = s.auth.Create(*spec);
     if (!issued.ok()) return ErrorResponse(issued.status());
     req.params["id"] = issued->token.id;  // the audit trail's target
-    return JsonResponse(201, Issued(*issued));
+    return JsonResponse(201, wire::IssuedTokenJson(*issued));
   });
   api.Route("GET", "/tokens", Access::kAdmin, [&s](http::Request&) {
     auto tokens = s.auth.List();
@@ -51,7 +47,7 @@ void RegisterTokenRoutes(Api& api) {
     if (!grace.ok()) return ErrorResponse(grace.status());
     auto issued = s.auth.Rotate(req.Param("id"), std::chrono::seconds(*grace));
     if (!issued.ok()) return ErrorResponse(issued.status());
-    return JsonResponse(200, Issued(*issued));
+    return JsonResponse(200, wire::IssuedTokenJson(*issued));
   });
   api.Route("GET", "/whoami", Access::kAny, [&s](http::Request&, const Principal& who) {
     auto token = s.auth.Get(who.token_id);

@@ -130,17 +130,7 @@ class ApiClient {
   Result<Deployment> Scale(const std::string& app, int instances);
 
   // Tokens (admin), the calling token, and the audit trail (admin).
-  struct NewToken {
-    std::string name;
-    std::string scope;
-    std::vector<std::string> apps;
-    long long expires_in_seconds = 0;  // 0: never
-  };
-  struct IssuedToken {
-    TokenRecord token;
-    std::string secret;
-  };
-  Result<IssuedToken> CreateToken(const NewToken& spec);
+  Result<IssuedToken> CreateToken(const TokenSpec& spec);
   Result<std::vector<TokenRecord>> ListTokens();
   Result<TokenRecord> RevokeToken(const std::string& id);
   Result<IssuedToken> RotateToken(const std::string& id, long long grace_seconds);

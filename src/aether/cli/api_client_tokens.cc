@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aether/cli/api_client.h"
-#include "aether/wire/tokens.h"
+#include "aether/wire/wire.h"
 
 namespace aether::cli {
 
@@ -12,20 +12,13 @@ namespace {
 
 std::string TokenPath(const std::string& id) { return "/tokens/" + http::PercentEncode(id); }
 
-ApiClient::IssuedToken IssuedFrom(const json& j) {
-  ApiClient::IssuedToken issued;
-  if (auto t = j.find("token"); t != j.end()) issued.token = wire::TokenFromJson(*t);
-  if (auto s = j.find("secret"); s != j.end() && s->is_string()) issued.secret = *s;
-  return issued;
-}
-
 }  // namespace
 
-Result<ApiClient::IssuedToken> ApiClient::CreateToken(const NewToken& spec) {
-  json body = {{"name", spec.name}, {"scope", spec.scope}, {"apps", spec.apps}};
-  if (spec.expires_in_seconds > 0) body["expires_in_seconds"] = spec.expires_in_seconds;
+Result<IssuedToken> ApiClient::CreateToken(const TokenSpec& spec) {
+  json body = {{"name", spec.name}, {"scope", spec.role}, {"apps", spec.apps}};
+  if (spec.ttl_seconds > 0) body["expires_in_seconds"] = spec.ttl_seconds;
   AETHER_ASSIGN_OR_RETURN(json j, CallJson("POST", "/tokens", body.dump()));
-  return IssuedFrom(j);
+  return wire::IssuedTokenFromJson(j);
 }
 
 Result<std::vector<TokenRecord>> ApiClient::ListTokens() {
@@ -42,11 +35,10 @@ Result<TokenRecord> ApiClient::RevokeToken(const std::string& id) {
   return wire::TokenFromJson(j);
 }
 
-Result<ApiClient::IssuedToken> ApiClient::RotateToken(const std::string& id,
-                                                      long long grace_seconds) {
+Result<IssuedToken> ApiClient::RotateToken(const std::string& id, long long grace_seconds) {
   json body = {{"grace_seconds", grace_seconds}};
   AETHER_ASSIGN_OR_RETURN(json j, CallJson("POST", TokenPath(id) + "/rotate", body.dump()));
-  return IssuedFrom(j);
+  return wire::IssuedTokenFromJson(j);
 }
 
 Result<TokenRecord> ApiClient::WhoAmI() {

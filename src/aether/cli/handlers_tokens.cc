@@ -5,7 +5,7 @@
 #include "aether/cli/handlers_common.h"
 #include "aether/core/names.h"
 #include "aether/logs/log_query.h"
-#include "aether/wire/tokens.h"
+#include "aether/wire/wire.h"
 
 namespace aether::cli {
 namespace {
@@ -36,9 +36,9 @@ std::string State(const TokenRecord& t) {
 }
 
 // The secret goes to stdout alone on its line, so `aether tokens create … | tail -1` gets it.
-void PrintIssued(Output& out, const ApiClient::IssuedToken& issued, const std::string& verb) {
+void PrintIssued(Output& out, const IssuedToken& issued, const std::string& verb) {
   if (out.json()) {
-    out.Json({{"token", wire::TokenJson(issued.token)}, {"secret", issued.secret}});
+    out.Json(wire::IssuedTokenJson(issued));
     return;
   }
   const TokenRecord& t = issued.token;
@@ -53,11 +53,11 @@ void PrintIssued(Output& out, const ApiClient::IssuedToken& issued, const std::s
 
 Outcome TokensCreate(Context& ctx, const TokenOptions& options) {
   if (options.name.empty()) return UsageFailure("--name is required");
-  ApiClient::NewToken spec{options.name, options.scope, options.apps, 0};
+  TokenSpec spec{options.name, options.scope, options.apps, 0};
   if (!options.expires.empty()) {
     auto seconds = Seconds("--expires", options.expires);
     if (!seconds.ok()) return UsageFailure(seconds.status().message());
-    spec.expires_in_seconds = *seconds;
+    spec.ttl_seconds = *seconds;
   }
   auto s = Connect(ctx);
   if (!s.ok()) return LocalFailure(s.status());

@@ -118,6 +118,20 @@ struct TokenRecord {
   std::string previous_until;
 };
 
+// What creating a token asks for (API and CLI alike).
+struct TokenSpec {
+  std::string name;
+  std::string role;               // scope
+  std::vector<std::string> apps;  // empty: every app
+  long long ttl_seconds = 0;      // 0: never expires
+};
+
+// A token as created or rotated: its record and its secret, shown only this once.
+struct IssuedToken {
+  TokenRecord token;
+  std::string secret;
+};
+
 // Who did what: every use of a token on a mutating route and every token change.
 struct AuditEvent {
   long long seq = 0;  // assigned by the store, increasing

@@ -37,19 +37,6 @@ struct Principal {
   bool MaySee(std::string_view app) const;  // apps empty or listed
 };
 
-// What `aether tokens create` asks for.
-struct TokenSpec {
-  std::string name;
-  std::string role;
-  std::vector<std::string> apps;
-  long long ttl_seconds = 0;  // 0: never expires
-};
-
-struct IssuedToken {
-  TokenRecord token;
-  std::string secret;  // shown once
-};
-
 class AuthService {
  public:
   using Clock = std::function<long long()>;  // Unix milliseconds

@@ -23,4 +23,18 @@ Deployment DeploymentFromJson(const nlohmann::json& j);
 nlohmann::json PublicKeyJson(const PublicKey& k);
 PublicKey PublicKeyFromJson(const nlohmann::json& j);
 
+// {id, name, scope, apps, created_at, expires_at, last_used_at, revoked_at, rotated_until}:
+// empty times are null; `apps` is [] for every app.
+nlohmann::json TokenJson(const TokenRecord& t);
+// Missing or mistyped fields decode as empty.
+TokenRecord TokenFromJson(const nlohmann::json& j);
+
+// {token: TokenJson, secret}: a token as created or rotated.
+nlohmann::json IssuedTokenJson(const IssuedToken& issued);
+IssuedToken IssuedTokenFromJson(const nlohmann::json& j);
+
+// {seq, time, token_id, token_name, action, target, status, remote_addr}
+nlohmann::json AuditJson(const AuditEvent& e);
+AuditEvent AuditFromJson(const nlohmann::json& j);
+
 }  // namespace aether::wire

@@ -12,8 +12,10 @@
 
 namespace aether::http::beast_internal {
 
-class ConnStream {
+class ConnStream : public ThrowingSyncStream<ConnStream> {
  public:
+  using ThrowingSyncStream::read_some;
+  using ThrowingSyncStream::write_some;
   using executor_type = TimedSocket::executor_type;
   // `tls` may be null (plain TCP); both must outlive the ConnStream.
   ConnStream(TimedSocket& raw, TlsSession* tls) : raw_(raw), tls_(tls) {}
@@ -60,21 +62,6 @@ class ConnStream {
       return 0;
     }
     return tls_->WriteSome(net::const_buffer(gather_, filled), ec);
-  }
-
-  template <class Buffers>
-  size_t read_some(const Buffers& buffers) {
-    error_code ec;
-    size_t n = read_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
-  }
-  template <class Buffers>
-  size_t write_some(const Buffers& buffers) {
-    error_code ec;
-    size_t n = write_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
   }
 
  private:

@@ -21,10 +21,33 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
 
+// Beast's SyncReadStream/SyncWriteStream concepts also ask for throwing read_some/write_some;
+// a stream derives them from its error_code forms by inheriting this (and `using` both names).
+template <class Derived>
+class ThrowingSyncStream {
+ public:
+  template <class Buffers>
+  size_t read_some(const Buffers& buffers) {
+    error_code ec;
+    size_t n = static_cast<Derived&>(*this).read_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+  template <class Buffers>
+  size_t write_some(const Buffers& buffers) {
+    error_code ec;
+    size_t n = static_cast<Derived&>(*this).write_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+};
+
 // A SyncStream over a non-blocking socket: every read/write waits at most `timeout` for
 // progress. Stop() shuts the socket down, which wakes the wait.
-class TimedSocket {
+class TimedSocket : public ThrowingSyncStream<TimedSocket> {
  public:
+  using ThrowingSyncStream::read_some;
+  using ThrowingSyncStream::write_some;
   using executor_type = tcp::socket::executor_type;
   TimedSocket(tcp::socket& socket, std::chrono::milliseconds timeout)
       : socket_(socket),
@@ -76,20 +99,6 @@ class TimedSocket {
       if (ec != net::error::would_block && ec != net::error::try_again) return n;
       if (!Wait(POLLOUT, ec, kNoDeadline)) return 0;
     }
-  }
-  template <class Buffers>
-  size_t read_some(const Buffers& buffers) {
-    error_code ec;
-    size_t n = read_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
-  }
-  template <class Buffers>
-  size_t write_some(const Buffers& buffers) {
-    error_code ec;
-    size_t n = write_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
   }
 
   // Whether the peer has neither closed nor reset the connection (no data is consumed).
