@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "aether/api/api.h"
+#include "aether/api/public_url.h"
 #include "aether/blob/fs/fs_blob_store.h"
 #include "aether/blob/s3/s3_blob_store.h"
 #include "aether/core/files.h"
@@ -60,6 +61,14 @@ Result<std::string> LoadOrCreateSecret(const fs::path& path) {
   std::string secret = crypto::RandomHex(32);
   AETHER_RETURN_IF_ERROR(WriteFileAtomic(path.string(), secret + "\n", 0600));
   return secret;
+}
+
+// `given` (from the environment variable `env`) when set, else the secret kept in `path`.
+Result<std::string> SecretFrom(const std::string& given, const char* env, const fs::path& path) {
+  if (given.empty()) return LoadOrCreateSecret(path);
+  if (given.size() < 16)
+    return InvalidArgument(std::string(env) + " must be 16 or more characters");
+  return given;
 }
 
 // The key sealing config vars: AETHER_CONFIG_KEY (64 hex digits; every replica sharing a
@@ -160,7 +169,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   AETHER_ASSIGN_OR_RETURN(p->store, options.database_url.empty()
                                         ? OpenSqliteStore((dir / "aether.db").string())
                                         : OpenPostgresStore({options.database_url}));
-  AETHER_ASSIGN_OR_RETURN(std::string url_key, LoadOrCreateSecret(dir / "url-signing.key"));
+  AETHER_ASSIGN_OR_RETURN(
+      std::string url_key,
+      SecretFrom(options.url_signing_key, "AETHER_URL_SIGNING_KEY", dir / "url-signing.key"));
   AETHER_ASSIGN_OR_RETURN(p->blobs, OpenBlobStore(options, dir, url_key));
   p->upload_gc = StartUploadGc(*p->blobs, options.upload_ttl);
   p->auth = std::make_unique<AuthService>(*p->store);
@@ -180,9 +191,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   if (options.rate_limit.enabled()) {
     p->rate_limiter = std::make_unique<RateLimiter>(options.rate_limit);
   }
-  // The local agents' pull credential: one per data dir, so restarts add no token records.
-  AETHER_ASSIGN_OR_RETURN(std::string pull_token, LoadOrCreateSecret(dir / "agent.token"));
-  AETHER_RETURN_IF_ERROR(p->auth->EnsureToken(pull_token, "local-agents", "pull"));
+  // The agents' pull credential: given, or one per data dir, so restarts add no token records.
+  AETHER_ASSIGN_OR_RETURN(std::string pull_token,
+                          SecretFrom(options.pull_token, "AETHER_PULL_TOKEN", dir / "agent.token"));
+  AETHER_RETURN_IF_ERROR(p->auth->EnsureToken(
+      pull_token, options.pull_token.empty() ? "local-agents" : "agents", "pull"));
 
   // The API server starts first (its port is needed by the agents); until the API object
   // exists it answers 503.
@@ -231,13 +244,18 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
       [m = &p->metrics](const std::string& outcome) { m->CountDeploy(outcome); }, &p->events);
   p->logs = std::make_unique<logs::Combined>(
       std::vector<logs::LogSource*>{&p->runtime->Logs(), &p->events});
-  p->releases = std::make_unique<ReleaseService>(*p->store, *p->deploys, *p->cipher);
+  p->releases =
+      std::make_unique<ReleaseService>(*p->store, *p->deploys, *p->cipher, options.dev_hot);
   p->idempotency = std::make_unique<IdempotencyService>(*p->store);
   p->audit = std::make_unique<AuditTrail>(*p->store, options.audit_retention);
   p->api = std::make_unique<api::Api>(
       api::Services{*p->auth, *p->apps, *p->artifacts, *p->deploys, *p->releases, *p->keys,
                     *p->idempotency, *p->audit, *p->store, *p->blobs, *p->logs, p->metrics,
-                    [raw] { return raw->api_url; }, p->rate_limiter.get(), std::move(cors)});
+                    [raw, configured = options.public_url,
+                     tls = !options.tls_cert_file.empty()](const http::Request& req) {
+                      return api::PublicUrlFor({configured, tls, raw->api_url}, req);
+                    },
+                    p->rate_limiter.get(), std::move(cors)});
   p->deploys->RecoverAndResume();
   return std::unique_ptr<Daemon>(new Daemon(std::move(p)));
 }

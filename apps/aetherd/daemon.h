@@ -34,6 +34,9 @@ struct DaemonOptions {
   api::BodyLimits body_limits;
   size_t header_limit = size_t{16} * 1024;
   std::chrono::milliseconds request_timeout{30000};
+  // The URL clients reach the API at, for the absolute URLs in answers (presigned uploads);
+  // "" = the scheme and Host of each request (api/public_url.h).
+  std::string public_url;
   int router_port = 7080;  // app router port; 0 picks one
   std::string agent_path;  // aether-agent; "" → next to this executable
   std::chrono::milliseconds ready_timeout{60000};
@@ -44,6 +47,8 @@ struct DaemonOptions {
   // Local runtime: run each app in the agent's bubblewrap sandbox (`aetherd --sandbox off`
   // turns it off; Start fails when it is on and cannot work here).
   bool sandbox = true;
+  // Accept dev-hot deploys (`aetherd --dev-hot off` refuses them).
+  bool dev_hot = true;
   KubeRuntimeOptions kube;
   // Evidence policy (main() reads AETHER_REQUIRE_*); the runtime platform is probed when unset.
   ArtifactPolicy policy;
@@ -51,6 +56,11 @@ struct DaemonOptions {
   // admin token's secret (AETHER_API_TOKEN). With an admin among them no admin.token is made.
   std::string seed_tokens;
   std::string seed_admin_token;
+  // The agents' pull credential (AETHER_PULL_TOKEN) and the key that signs aetherd's own blob
+  // URLs (AETHER_URL_SIGNING_KEY). Unset: one of each is made and kept in the data dir. Set them
+  // when the data dir does not outlive the process or several replicas share a database.
+  std::string pull_token;
+  std::string url_signing_key;
   // Mutating requests per token (AETHER_RATE_LIMIT, "120/m"; per_minute 0: no limit).
   RateLimit rate_limit{600, 120};
   // How long audit events are kept (AETHER_AUDIT_RETENTION_DAYS).

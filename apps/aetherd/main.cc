@@ -54,6 +54,11 @@ int main(int argc, char** argv) {
   app.add_option("--host", o.host, "Listen address for the API and the router")
       ->capture_default_str();
   app.add_option("--port", o.port, "API port (0 picks a free one)")->capture_default_str();
+  app.add_option(
+         "--public-url", o.public_url,
+         "URL clients reach the API at, for the URLs aetherd hands out (presigned uploads); "
+         "default: the scheme and Host of each request")
+      ->envname("AETHER_PUBLIC_URL");
   app.add_option("--router-port", o.router_port, "App router port (0 picks a free one)")
       ->capture_default_str();
   app.add_option("--agent", o.agent_path, "Path to aether-agent (default: beside aetherd)");
@@ -71,6 +76,13 @@ int main(int argc, char** argv) {
       ->envname("AETHER_SANDBOX")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
+  std::string dev_hot = "on";
+  app.add_option("--dev-hot", dev_hot,
+                 "Accept dev-hot deploys (aether dev, deploy --dev-hot) that swap code inside "
+                 "running instances (on), or refuse them (off)")
+      ->envname("AETHER_DEV_HOT")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   auto* kube = app.add_option_group("Kubernetes runtime", "With --runtime kubernetes");
   kube->add_option("--kubeconfig", o.kube.kubeconfig,
                    "kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)");
@@ -84,6 +96,13 @@ int main(int argc, char** argv) {
   kube->add_option("--kube-agent-server", o.kube.agent_server_url,
                    "URL the pods reach aetherd's API at (default: the API URL)")
       ->envname("AETHER_KUBE_AGENT_SERVER");
+  std::string kube_setup = "auto";
+  kube->add_option("--kube-setup", kube_setup,
+                   "auto: aetherd creates the apps namespace, the pull Secret and the dev-hot "
+                   "RBAC objects; external: an operator made them (the Helm chart)")
+      ->envname("AETHER_KUBE_SETUP")
+      ->check(CLI::IsMember({"auto", "external"}))
+      ->capture_default_str();
   kube->add_option("--kube-ingress-domain", o.kube.ingress_domain,
                    "Create an Ingress per app for host <app>.<domain>")
       ->envname("AETHER_KUBE_INGRESS_DOMAIN");
@@ -175,6 +194,9 @@ int main(int argc, char** argv) {
   o.request_timeout = std::chrono::milliseconds(request_timeout_ms);
   o.ready_timeout = std::chrono::milliseconds(ready_ms);
   o.sandbox = sandbox == "on";
+  o.dev_hot = dev_hot == "on";
+  o.kube.dev_hot = o.dev_hot;
+  o.kube.manage_setup = kube_setup == "auto";
   o.upload_ttl = std::chrono::seconds(upload_ttl_s);
   o.policy = aether::ArtifactPolicy::FromEnvironment();
   auto limits = aether::ArtifactLimits::FromEnvironment();
@@ -186,6 +208,8 @@ int main(int argc, char** argv) {
   // Secrets come from the environment only: a command line is visible to every user.
   if (const char* seeds = std::getenv("AETHER_API_TOKENS")) o.seed_tokens = seeds;
   if (const char* admin = std::getenv("AETHER_API_TOKEN")) o.seed_admin_token = admin;
+  if (const char* pull = std::getenv("AETHER_PULL_TOKEN")) o.pull_token = pull;
+  if (const char* key = std::getenv("AETHER_URL_SIGNING_KEY")) o.url_signing_key = key;
   auto limit = aether::ParseRateLimit(rate_limit);
   if (!limit.ok()) {
     std::fprintf(stderr, "aetherd: --rate-limit: %s\n", limit.status().message().c_str());

@@ -41,9 +41,10 @@ struct Services {
   BlobStore& blobs;
   logs::LogSource& logs;  // the runtime's output and platform events (GET /apps/{app}/logs)
   Metrics& metrics;       // every request is observed by Api::Handle; served at GET /metrics
-  std::function<std::string()> public_url;  // "http://127.0.0.1:7070", for presigned paths
-  RateLimiter* rate_limiter = nullptr;      // per token, on mutating routes; null: no limit
-  CorsPolicy cors = {};                     // browser origins allowed (AETHER_CORS_ORIGINS)
+  // The base URL of absolute URLs in answers (presigned paths), for this request (public_url.h).
+  std::function<std::string(const http::Request&)> public_url;
+  RateLimiter* rate_limiter = nullptr;  // per token, on mutating routes; null: no limit
+  CorsPolicy cors = {};                 // browser origins allowed (AETHER_CORS_ORIGINS)
 };
 
 // Who may call a route: anyone (presigned URLs check their own signature) or a token whose

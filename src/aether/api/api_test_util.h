@@ -58,7 +58,7 @@ class ApiTest : public ::testing::Test {
   AuditTrail audit{*store};
   Api api{Services{auth, apps, artifacts, deploys, releases, keys, idempotency, audit, *store,
                    *blobs, runtime.Logs(), metrics,
-                   [] { return std::string("http://127.0.0.1:7070"); }}};
+                   [](const http::Request&) { return std::string("http://127.0.0.1:7070"); }}};
 };
 
 }  // namespace aether::api

@@ -13,21 +13,22 @@
 namespace aether::api {
 namespace {
 
-std::string Absolute(const Services& s, const std::string& url) {
-  return url.starts_with("/") ? s.public_url() + url : url;
+std::string Absolute(const Services& s, const http::Request& req, const std::string& url) {
+  return url.starts_with("/") ? s.public_url(req) + url : url;
 }
 
 // `headers` (present only when non-empty) must be sent with the request as they are.
-nlohmann::json PresignedJson(const Services& s, const PresignedUrl& p) {
-  nlohmann::json j{{"method", p.method}, {"url", Absolute(s, p.url)}, {"expires_at", p.expires_at}};
+nlohmann::json PresignedJson(const Services& s, const http::Request& req, const PresignedUrl& p) {
+  nlohmann::json j{
+      {"method", p.method}, {"url", Absolute(s, req, p.url)}, {"expires_at", p.expires_at}};
   if (!p.headers.empty()) j["headers"] = p.headers;
   return j;
 }
 
-nlohmann::json PlanJson(const Services& s, const UploadPlan& plan) {
+nlohmann::json PlanJson(const Services& s, const http::Request& req, const UploadPlan& plan) {
   auto parts = nlohmann::json::array();
   for (size_t i = 0; i < plan.parts.size(); ++i) {
-    auto part = PresignedJson(s, plan.parts[i]);
+    auto part = PresignedJson(s, req, plan.parts[i]);
     part["number"] = i + 1;
     parts.push_back(std::move(part));
   }
@@ -84,7 +85,7 @@ void RegisterArtifactRoutes(Api& api) {
     if (!url.ok()) return ErrorResponse(url.status());
     http::Response res;
     res.status = 302;
-    res.headers["Location"] = Absolute(s, url->url);
+    res.headers["Location"] = Absolute(s, req, url->url);
     return res;
   });
   api.Route("POST", "/artifacts/missing", Access::kDeploy, [&s](http::Request& req) {
@@ -99,7 +100,7 @@ void RegisterArtifactRoutes(Api& api) {
     if (!in.ok()) return ErrorResponse(in.status());
     auto url = s.artifacts.PresignUpload(in->first, in->second < 0 ? 0 : in->second);
     if (!url.ok()) return ErrorResponse(url.status());
-    return JsonResponse(200, PresignedJson(s, *url));
+    return JsonResponse(200, PresignedJson(s, req, *url));
   });
   api.Route("PUT", "/blobs/{digest}", Access::kPublic, [&s](http::Request& req) {
     Status st = s.artifacts.StageSigned(req.Param("digest"), req.Query("expires").value_or(""),
@@ -127,7 +128,7 @@ void RegisterArtifactRoutes(Api& api) {
     if (!in.ok()) return ErrorResponse(in.status());
     auto plan = s.artifacts.CreateUpload(in->first, in->second);
     if (!plan.ok()) return ErrorResponse(plan.status());
-    return JsonResponse(201, PlanJson(s, *plan));
+    return JsonResponse(201, PlanJson(s, req, *plan));
   });
   api.Route("PUT", "/blobs/uploads/{upload_id}/{part}", Access::kPublic, [&s](http::Request& req) {
     auto etag = s.artifacts.StagePartSigned(req.Param("upload_id"), req.Param("part"),

@@ -59,6 +59,11 @@ Result<Deployment> ReleaseService::Deploy(const std::string& app, const std::str
   if (strategy != "rolling" && strategy != "dev-hot") {
     return InvalidArgument("strategy must be 'rolling' or 'dev-hot', not '" + strategy + "'");
   }
+  if (strategy == "dev-hot" && !allow_dev_hot_) {
+    return FailedPrecondition(
+        "dev-hot deploys are turned off on this server (aetherd --dev-hot off); deploy without "
+        "--dev-hot");
+  }
   AETHER_ASSIGN_OR_RETURN(Digest digest, Digest::Parse(artifact));
   ConfigChanges changes;
   for (const auto& [name, value] : config) {

@@ -24,8 +24,10 @@ using ConfigChanges = std::map<std::string, std::optional<std::string>>;
 
 class ReleaseService {
  public:
-  ReleaseService(MetadataStore& store, DeployService& deploys, const ConfigCipher& cipher)
-      : store_(store), deploys_(deploys), cipher_(cipher) {}
+  // `allow_dev_hot` false (aetherd --dev-hot off) refuses "dev-hot" deploys.
+  ReleaseService(MetadataStore& store, DeployService& deploys, const ConfigCipher& cipher,
+                 bool allow_dev_hot = true)
+      : store_(store), deploys_(deploys), cipher_(cipher), allow_dev_hot_(allow_dev_hot) {}
 
   // A release of `artifact` (registered for the app) with the current config and scale;
   // `config` holds vars to set along with it; `strategy` is "rolling" or "dev-hot" (later
@@ -58,6 +60,7 @@ class ReleaseService {
   MetadataStore& store_;
   DeployService& deploys_;
   const ConfigCipher& cipher_;
+  const bool allow_dev_hot_;
   KeyedMutex app_locks_;  // one change at a time per app in this process
 };
 

@@ -18,6 +18,17 @@ class ReleasesTest : public ServiceTest {
   }
 };
 
+TEST_F(ReleasesTest, DevHotDeploysAreRefusedWhenTheServerTurnsThemOff) {
+  ReleaseService no_hot{*store, deploys, cipher, /*allow_dev_hot=*/false};
+  std::string a = RegisterArtifact("web", "a");
+  auto refused = no_hot.Deploy("web", a, {}, "dev-hot");
+  ASSERT_EQ(refused.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("--dev-hot off"), std::string::npos);
+  EXPECT_EQ(releases.List("web", {10, ""})->items.size(), 0u) << "no release was recorded";
+  EXPECT_EQ(Done(no_hot.Deploy("web", a)).status, "running") << "rolling deploys still work";
+  EXPECT_EQ(Done(releases.Deploy("web", a, {}, "dev-hot")).strategy, "dev-hot");
+}
+
 TEST_F(ReleasesTest, EveryChangeIsANumberedReleaseCarryingArtifactConfigAndScale) {
   std::string a = RegisterArtifact("web", "a");
   Deployment v1 = Done(releases.Deploy("web", a));

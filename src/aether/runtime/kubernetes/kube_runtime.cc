@@ -13,6 +13,7 @@
 
 #include "aether/core/clock.h"
 #include "aether/core/log.h"
+#include "aether/crypto/base64.h"
 #include "aether/http/client.h"
 #include "aether/http/types.h"
 #include "aether/kube/client.h"
@@ -37,6 +38,7 @@ class KubeRuntime final : public Runtime {
     AETHER_ASSIGN_OR_RETURN(Json version, client_.Get("/version"));
     LogLine("kubernetes: API server " + client_.config().server + " (" +
             version.value("gitVersion", "?") + "), namespace " + o_.ns);
+    if (!o_.manage_setup) return CheckPullSecret();
     auto ns = client_.Get("/api/v1/namespaces/" + o_.ns);
     if (!ns.ok() && ns.status().code() == ErrorCode::kNotFound) {
       Json obj = {{"apiVersion", "v1"},
@@ -104,7 +106,7 @@ class KubeRuntime final : public Runtime {
     const std::string app(app_name);
     AETHER_RETURN_IF_ERROR(client_.Delete(kubert::DeploymentPath(o_.ns, app)));
     AETHER_RETURN_IF_ERROR(client_.Delete(kubert::ServicePath(o_.ns, app)));
-    AETHER_RETURN_IF_ERROR(client_.Delete(kubert::DevHotConfigMapPath(o_.ns, app)));
+    if (o_.dev_hot) AETHER_RETURN_IF_ERROR(client_.Delete(kubert::DevHotConfigMapPath(o_.ns, app)));
     if (!o_.ingress_domain.empty()) {
       AETHER_RETURN_IF_ERROR(client_.Delete(kubert::IngressPath(o_.ns, app)));
     }
@@ -245,13 +247,33 @@ class KubeRuntime final : public Runtime {
     return Status(ErrorCode::kDeployFailed, reason);
   }
 
+  // --kube-setup external: the operator's pull Secret must hold this aetherd's pull token, or
+  // every pod would fail to fetch; say so at start instead.
+  Status CheckPullSecret() {
+    const std::string name = o_.ns + "/" + o_.pull_secret;
+    auto secret = client_.Get(kubert::SecretPath(o_.ns, o_.pull_secret));
+    if (!secret.ok()) {
+      return Status(secret.status().code(),
+                    "the pull Secret " + name + " cannot be read (with --kube-setup external the " +
+                        "operator creates it, e.g. the Helm chart): " + secret.status().message());
+    }
+    auto token = crypto::Base64Decode((*secret)["data"].value("token", ""));
+    if (!token.ok() || *token != o_.pull_token) {
+      return FailedPrecondition("the pull Secret " + name +
+                                " does not hold this aetherd's pull token (AETHER_PULL_TOKEN)");
+    }
+    return Status::Ok();
+  }
+
   // Applies Service, Ingress and Deployment (and for dev-hot its ConfigMap and RBAC); returns
   // the Deployment's new generation.
   Result<long long> ApplyRelease(const ReleaseSpec& spec) {
-    if (spec.dev_hot) {
+    if (spec.dev_hot && o_.manage_setup) {
       for (const auto& [path, obj] : kubert::DevHotRbac(o_)) {
         AETHER_RETURN_IF_ERROR(client_.Apply(path, obj).status());
       }
+    }
+    if (spec.dev_hot) {
       AETHER_RETURN_IF_ERROR(client_
                                  .Apply(kubert::DevHotConfigMapPath(o_.ns, spec.app),
                                         kubert::DevHotConfigMap(o_, spec))

@@ -25,6 +25,13 @@ struct KubeRuntimeOptions {
   std::string agent_server_url;
   std::string pull_token;  // stored in the Secret `pull_secret`, presented by the init container
   std::string pull_secret = "aether-pull";
+  // true: aetherd creates what it needs besides the apps' objects (the namespace, the pull
+  // Secret, the dev-hot ServiceAccount, Role and RoleBinding). false (--kube-setup external):
+  // an operator made them (the Helm chart), so aetherd needs no rights on those kinds.
+  bool manage_setup = true;
+  // false (aetherd --dev-hot off): no dev-hot releases come, so the app's dev-hot ConfigMap is
+  // not touched (aetherd may have no rights on ConfigMaps).
+  bool dev_hot = true;
   std::string service_account = "default";  // pods' account (its token is not mounted)
   std::string ingress_domain;               // "" = no Ingress; else host <app>.<domain>
   std::string ingress_class;
@@ -40,7 +47,8 @@ struct KubeRuntimeOptions {
   std::chrono::milliseconds ready_timeout{300000};
 };
 
-// Connects (GET /version), then makes sure the namespace's pull Secret exists.
+// Connects (GET /version), then (with manage_setup) makes sure the namespace and its pull Secret
+// exist.
 Result<std::unique_ptr<Runtime>> OpenKubeRuntime(const KubeRuntimeOptions& options);
 
 }  // namespace aether
