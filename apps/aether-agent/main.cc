@@ -23,6 +23,12 @@ std::string Env(const char* name) {
   return v != nullptr ? v : "";
 }
 
+// The value of the first of the two variables that is set.
+std::string FirstEnv(const char* first, const char* second) {
+  std::string v = Env(first);
+  return v.empty() ? Env(second) : v;
+}
+
 // Fills in dev-hot options from the environment and checks them; "" when they are usable.
 std::string CompleteDevHot(aether::agent::DevHotOptions& o, const std::string& dir) {
   namespace fs = std::filesystem;
@@ -43,8 +49,9 @@ std::string CompleteDevHot(aether::agent::DevHotOptions& o, const std::string& d
   o.root = o.root.empty() ? d.parent_path().string()
                           : fs::absolute(o.root, ec).lexically_normal().string();
   o.token = Env("AETHER_PULL_TOKEN");
-  o.artifact = Env("AETHER_ARTIFACT");
-  o.deployment = Env("AETHER_DEPLOYMENT");
+  // Kubernetes dev-hot pods get them from the ConfigMap as AETHER_HOT_* (manifests.cc).
+  o.artifact = FirstEnv("AETHER_HOT_ARTIFACT", "AETHER_ARTIFACT");
+  o.deployment = FirstEnv("AETHER_HOT_DEPLOYMENT", "AETHER_DEPLOYMENT");
   o.app_port = std::atoi(Env("PORT").c_str());
   return "";
 }
@@ -127,7 +134,7 @@ int main(int argc, char** argv) {
       "         [--log-file F [--log-max-bytes N] [--log-keep K]]\n"
       "         [--dev-hot --server URL --app APP [--pod NAME] [--namespace NS]\n"
       "          [--status-port N] [--root DIR] [--require-signature]] -- CMD [ARGS...]\n"
-      "Dev-hot reads AETHER_PULL_TOKEN, AETHER_ARTIFACT, AETHER_DEPLOYMENT and PORT.");
+      "Dev-hot reads AETHER_PULL_TOKEN, AETHER_[HOT_]ARTIFACT, AETHER_[HOT_]DEPLOYMENT and PORT.");
 
   // "run … -- CMD ARGS": split at the first "--" ourselves so CMD's own flags and a further
   // "--" reach CMD untouched.

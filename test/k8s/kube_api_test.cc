@@ -168,6 +168,27 @@ TEST_F(KubeApiTest, EveryGeneratedObjectPassesServerSideDryRun) {
   EXPECT_EQ(stored.status().code(), ErrorCode::kNotFound);
 }
 
+// `aether dev` then `aether deploy` (and back) applies the other mode's Deployment over the
+// running one; the API server must accept both directions.
+TEST_F(KubeApiTest, ADeploymentSwitchesBetweenRollingAndDevHot) {
+  const KubeRuntimeOptions o = Options();
+  ReleaseSpec hot = Spec();
+  hot.dev_hot = true;
+  for (const ReleaseSpec& spec : {Spec(), hot, Spec(), hot}) {
+    auto applied =
+        client_->Apply(kubert::DeploymentPath(o.ns, "switch"), kubert::DeploymentManifest(o, [&] {
+                         ReleaseSpec s = spec;
+                         s.app = "switch";
+                         return s;
+                       }()));
+    ASSERT_TRUE(applied.ok()) << (spec.dev_hot ? "to dev-hot: " : "to rolling: ")
+                              << applied.status().ToString();
+    const Json& env = (*applied)["spec"]["template"]["spec"]["initContainers"][0]["env"];
+    EXPECT_EQ(env.size(), 3u) << env.dump();
+  }
+  EXPECT_TRUE(client_->Delete(kubert::DeploymentPath(o.ns, "switch")).ok());
+}
+
 TEST_F(KubeApiTest, TheApiServerCatchesUnknownFieldsBadNamesAndBadPorts) {
   const KubeRuntimeOptions o = Options();
   kube::ApplyOptions dry;

@@ -53,8 +53,11 @@ Json PullTokenEnv(const KubeRuntimeOptions& o) {
           {"valueFrom", {{"secretKeyRef", {{"name", o.pull_secret}, {"key", "token"}}}}}};
 }
 
-// AETHER_ARTIFACT and AETHER_DEPLOYMENT: fixed for a rolling release; for dev-hot, read from
-// the ConfigMap at pod start, so a new pod starts from the current hot release.
+// AETHER_ARTIFACT and AETHER_DEPLOYMENT: fixed for a rolling release. For dev-hot they are read
+// from the ConfigMap at pod start (so a new pod starts from the current hot release), under other
+// names: a server-side apply that turns an entry's valueFrom into a value leaves an empty
+// valueFrom behind, which the API server refuses, so switching between the modes must add and
+// remove whole entries instead.
 Json ReleaseEnv(const ReleaseSpec& spec) {
   if (!spec.dev_hot) {
     return {{{"name", "AETHER_ARTIFACT"}, {"value", spec.artifact}},
@@ -63,13 +66,16 @@ Json ReleaseEnv(const ReleaseSpec& spec) {
   auto from = [&](const char* key) {
     return Json{{"configMapKeyRef", {{"name", DevHotName(spec.app)}, {"key", key}}}};
   };
-  return {{{"name", "AETHER_ARTIFACT"}, {"valueFrom", from("artifact")}},
-          {{"name", "AETHER_DEPLOYMENT"}, {"valueFrom", from("deployment")}}};
+  return {{{"name", "AETHER_HOT_ARTIFACT"}, {"valueFrom", from("artifact")}},
+          {{"name", "AETHER_HOT_DEPLOYMENT"}, {"valueFrom", from("deployment")}}};
 }
 
 Json FetchContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
-  Json cmd = {"aether-agent", "fetch",      "--server",           o.agent_server_url, "--app",
-              spec.app,       "--artifact", "$(AETHER_ARTIFACT)", "--dest",           kAppDir};
+  Json cmd = {"aether-agent", "fetch",
+              "--server",     o.agent_server_url,
+              "--app",        spec.app,
+              "--artifact",   spec.dev_hot ? "$(AETHER_HOT_ARTIFACT)" : "$(AETHER_ARTIFACT)",
+              "--dest",       kAppDir};
   if (o.require_signature) cmd.push_back("--require-signature");
   Json env = ReleaseEnv(spec);
   env.push_back(PullTokenEnv(o));

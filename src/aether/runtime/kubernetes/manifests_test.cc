@@ -82,8 +82,10 @@ TEST(Manifests, DevHotPodsWatchTheirOwnPodAndStartFromTheConfigMapRelease) {
   const Json& pod = d["spec"]["template"]["spec"];
   EXPECT_EQ(pod["serviceAccountName"], "aether-dev-hot");
   EXPECT_EQ(pod["automountServiceAccountToken"], true);
+  EXPECT_EQ(pod["initContainers"][0]["env"][0]["name"], "AETHER_HOT_ARTIFACT");
   EXPECT_EQ(pod["initContainers"][0]["env"][0]["valueFrom"]["configMapKeyRef"],
             Json({{"name", "web-dev-hot"}, {"key", "artifact"}}));
+  EXPECT_EQ(pod["initContainers"][0]["command"][7], "$(AETHER_HOT_ARTIFACT)");
   const Json& app = pod["containers"][0];
   const std::string cmd = app["command"].dump();
   EXPECT_NE(
