@@ -3,7 +3,8 @@
 # kube-apiserver, kube-controller-manager and kube-scheduler v1.20.2 (built from Debian's source
 # package by build-kube.sh, cached outside the repository), and, when test/k8s/nodeagent.py is
 # there, that kubelet stand-in as the one node `aether-node` (pods run as local processes, each in
-# its own network namespace on the bridge below). Root only (bridge, network namespaces).
+# its own network namespace on the bridge below; the images aether-nodejs, busybox and aetherd are
+# the host's binaries on AETHER_KUBE_NODE_PATH). Root only (bridge, network namespaces).
 #
 # Networking: a Linux bridge (default aether0) holds the node IP (default 10.244.0.1/24); pods get
 # 10.244.0.2..254 on it. The apiserver listens on https://NODE_IP:PORT only, so both the host and
@@ -422,7 +423,7 @@ start() {
     agent=yes
     launch nodeagent python3 "$HERE/nodeagent.py" --kubeconfig "$DIR/kubeconfig" \
       --node-name "$NODE_NAME" --node-ip "$NODE_IP" --bridge "$BRIDGE" --state-dir "$DIR/node" \
-      --path "$NODE_PATH"
+      --path "$NODE_PATH" --images aether-nodejs,busybox,aetherd
     STARTED+=(nodeagent)
   fi
 

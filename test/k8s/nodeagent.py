@@ -94,6 +94,7 @@
 import ctypes
 import json
 import os
+import stat
 import sys
 
 CLONE_NEWNS = 0x00020000
@@ -209,7 +210,8 @@ def helper_main(mode):
             for m, src_fd in zip(spec["mounts"], sources):
                 src, dst = m["src"], m["dst"]
                 stage = f'mount "{src}" at "{dst}"'
-                if os.path.isdir(src):
+                # Through the fd: an earlier mount (an emptyDir at /tmp) may hide the path.
+                if stat.S_ISDIR(os.fstat(src_fd).st_mode):
                     os.makedirs(dst, exist_ok=True)
                 elif not os.path.exists(dst):
                     os.makedirs(os.path.dirname(dst) or "/", exist_ok=True)
