@@ -13,6 +13,8 @@ PACKAGES=(
   radosgw ceph-mon ceph-osd
   python3
   bubblewrap  # the local runtime's app sandbox (bwrap; aetherd --sandbox)
+  faketime    # the troubleshooting playbook test moves aetherd's clock (S3 clock skew)
+  python3-yaml  # the chart tests read rendered manifests
 )
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
