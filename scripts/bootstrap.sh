@@ -13,6 +13,7 @@ PACKAGES=(
   radosgw ceph-mon ceph-osd
   python3
   bubblewrap  # the local runtime's app sandbox (bwrap; aetherd --sandbox)
+  jq          # docs/operator-guide.md's token rotation step (test/deploy/guide.sh)
   faketime    # the troubleshooting playbook test moves aetherd's clock (S3 clock skew)
   python3-yaml  # the chart tests read rendered manifests
 )
