@@ -103,6 +103,13 @@ int main(int argc, char** argv) {
       ->envname("AETHER_KUBE_SETUP")
       ->check(CLI::IsMember({"auto", "external"}))
       ->capture_default_str();
+  std::string config_secrets = "off";
+  kube->add_option("--kube-config-secrets", config_secrets,
+                   "on: keep each app's config vars in a Secret <app>-config the pods read (needs "
+                   "rights on Secrets); off: plain values in the Deployment")
+      ->envname("AETHER_KUBE_CONFIG_SECRETS")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   kube->add_option("--kube-ingress-domain", o.kube.ingress_domain,
                    "Create an Ingress per app for host <app>.<domain>")
       ->envname("AETHER_KUBE_INGRESS_DOMAIN");
@@ -197,6 +204,7 @@ int main(int argc, char** argv) {
   o.dev_hot = dev_hot == "on";
   o.kube.dev_hot = o.dev_hot;
   o.kube.manage_setup = kube_setup == "auto";
+  o.kube.config_secrets = config_secrets == "on";
   o.upload_ttl = std::chrono::seconds(upload_ttl_s);
   o.policy = aether::ArtifactPolicy::FromEnvironment();
   auto limits = aether::ArtifactLimits::FromEnvironment();

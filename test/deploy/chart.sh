@@ -81,11 +81,15 @@ render --set features.devHot=false --set apps.namespace=team-apps |
   python3 "$SRC/test/deploy/rbac_rules.py" --apps-ns team-apps --dev-hot off --ingress off || fail "RBAC (no dev-hot)"
 render --set apps.ingressDomain=apps.example.com |
   python3 "$SRC/test/deploy/rbac_rules.py" --apps-ns aether-apps --dev-hot on --ingress on || fail "RBAC (ingress)"
+render --set rbac.allowSecrets=true |
+  python3 "$SRC/test/deploy/rbac_rules.py" --apps-ns aether-apps --dev-hot on --ingress off --secrets on || fail "RBAC (allowSecrets)"
+[[ $(render --set rbac.allowSecrets=true | field /dev/stdin ConfigMap 'o["data"]["AETHER_KUBE_CONFIG_SECRETS"]') == on ]] || fail "allowSecrets turns config Secrets on"
+[[ $(field "$WORK/default.yaml" ConfigMap 'o["data"]["AETHER_KUBE_CONFIG_SECRETS"]') == off ]] || fail "config Secrets are off by default"
 # The checker itself must catch a widened Role.
 render | sed 's/resources: \["pods\/log"\]/resources: ["pods\/log", "pods\/exec"]/' |
   python3 "$SRC/test/deploy/rbac_rules.py" --apps-ns aether-apps --dev-hot on --ingress off 2>/dev/null &&
   fail "rbac_rules.py accepted pods/exec"
-ok "RBAC is exactly the least-privilege list in 4 feature combinations (and a widened Role is caught)"
+ok "RBAC is exactly the least-privilege list in 5 feature combinations (and a widened Role is caught)"
 
 expect_fail() {  # expect_fail MESSAGE HELM-ARGS...
   local msg=$1; shift

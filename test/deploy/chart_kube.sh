@@ -5,7 +5,8 @@
 # install` brings aetherd up, ready and reachable, deploying examples/sample-node (logs and a
 # dev-hot swap included) with exactly its RBAC (`kubectl auth can-i` for allowed and denied
 # actions of both ServiceAccounts); `helm upgrade` turning dev-hot off takes the rights away and
-# aetherd refuses dev-hot deploys; `helm uninstall` removes aetherd and keeps its keys.
+# aetherd refuses dev-hot deploys, while rbac.allowSecrets moves config vars into a Secret;
+# `helm uninstall` removes aetherd and keeps its keys.
 # The bed has no Service routing, so app pods reach aetherd at its pod IP
 # (apps.agentServer=http://$(POD_IP):7070) and the test reaches both through pod addresses.
 # Usage: chart_kube.sh BIN_DIR SOURCE_DIR (with the `kube` fixture running).
@@ -120,8 +121,9 @@ wait_for 15 serves hot-2
 check "the swapped code answers" serves hot-2
 
 # --- helm upgrade: dev-hot off takes its rights away ---------------------------------------------
-if out=$(H upgrade aether "$CHART" -n "$NS" --reuse-values --set features.devHot=false --wait --timeout 120s 2>&1); then
-  pass "helm upgrade --set features.devHot=false"
+if out=$(H upgrade aether "$CHART" -n "$NS" --reuse-values --set features.devHot=false \
+  --set rbac.allowSecrets=true --wait --timeout 120s 2>&1); then
+  pass "helm upgrade --set features.devHot=false --set rbac.allowSecrets=true"
 else
   fail "helm upgrade" "$out"
 fi
@@ -135,6 +137,15 @@ out=$(cd "$WORK/app" && aether deploy --dev-hot 2>&1); rc=$?
 check "aether deploy --dev-hot is refused (exit $rc)" test "$rc" -ne 0
 check "… saying dev-hot is turned off" grep -q "dev-hot deploys are turned off" <<<"$out"
 if out=$(cd "$WORK/app" && aether deploy 2>&1); then pass "a rolling deploy still works after the upgrade"; else fail "rolling deploy after upgrade" "$out"; fi
+# rbac.allowSecrets: config vars live in a Secret the pods read, not in the Deployment.
+check "aetherd may now create Secrets in $APPS" can create secrets -n "$APPS" --as "$SA"
+if out=$(aether env set GREETING=from-a-secret --app sample-node 2>&1); then pass "aether env set"; else fail "aether env set" "$out"; fi
+wait_for 30 serves from-a-secret
+check "the app sees the config var" serves from-a-secret
+secret_value() { K -n "$APPS" get secret sample-node-config -o jsonpath='{.data.GREETING}' | base64 -d; }
+not_in_deployment() { ! K -n "$APPS" get deployment sample-node -o json | grep -q from-a-secret; }
+check "the value is in the Secret sample-node-config" test "$(secret_value)" = from-a-secret
+check "… and not in the Deployment" not_in_deployment
 
 # --- helm uninstall -----------------------------------------------------------------------------------
 if out=$(H uninstall aether -n "$NS" --wait 2>&1); then pass "helm uninstall"; else fail "helm uninstall" "$out"; fi

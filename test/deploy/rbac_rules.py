@@ -3,6 +3,7 @@
 control plane's and, with dev-hot, aether-dev-hot's, both in the apps namespace, with exactly
 the rules below (no verb or resource beyond them); no ClusterRole or ClusterRoleBinding.
 Usage: helm template ... | rbac_rules.py --apps-ns NS --dev-hot on|off --ingress on|off
+       [--secrets on|off]  (rbac.allowSecrets)
 Exit 0 when they match; else one line per difference on stderr and exit 1."""
 import argparse
 import sys
@@ -12,15 +13,18 @@ import yaml
 MANAGE = ["get", "list", "watch", "create", "update", "patch", "delete"]
 
 
-def expected_control_plane(dev_hot, ingress):
+def expected_control_plane(dev_hot, ingress, secrets):
     rules = [
         ("apps", "deployments", None, MANAGE),
         ("apps", "replicasets", None, ["get", "list", "watch"]),
         ("", "services", None, MANAGE),
         ("", "pods", None, ["get", "list", "watch"] + (["patch"] if dev_hot else [])),
         ("", "pods/log", None, ["get"]),
-        ("", "secrets", ("aether-pull",), ["get"]),
     ]
+    if secrets:
+        rules.append(("", "secrets", None, ["get", "create", "update", "patch", "delete"]))
+    else:
+        rules.append(("", "secrets", ("aether-pull",), ["get"]))
     if ingress:
         rules.append(("networking.k8s.io", "ingresses", None, MANAGE))
     if dev_hot:
@@ -45,6 +49,7 @@ def main():
     ap.add_argument("--apps-ns", required=True)
     ap.add_argument("--dev-hot", choices=["on", "off"], required=True)
     ap.add_argument("--ingress", choices=["on", "off"], required=True)
+    ap.add_argument("--secrets", choices=["on", "off"], default="off")
     a = ap.parse_args()
     docs = [d for d in yaml.safe_load_all(sys.stdin) if d]
     errors = []
@@ -58,7 +63,8 @@ def main():
     want = {"cp": flatten({"apiGroups": [g], "resources": [r], "verbs": v,
                            **({"resourceNames": list(n)} if n else {})}
                           for g, r, n, v in expected_control_plane(a.dev_hot == "on",
-                                                                   a.ingress == "on"))}
+                                                                   a.ingress == "on",
+                                                                   a.secrets == "on"))}
     if a.dev_hot == "on":
         want["aether-dev-hot"] = flatten([{"apiGroups": [""], "resources": ["pods"],
                                            "verbs": ["get", "watch"]}])

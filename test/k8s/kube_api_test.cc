@@ -145,10 +145,16 @@ TEST_F(KubeApiTest, EveryGeneratedObjectPassesServerSideDryRun) {
   for (const auto& [path, obj] : std::vector<std::pair<std::string, Json>>{
            {kubert::ServicePath(o.ns, "web"), kubert::ServiceManifest(o, "web")},
            {kubert::IngressPath(o.ns, "web"), kubert::IngressManifest(o, "web")},
-           {kubert::SecretPath(o.ns, o.pull_secret), kubert::PullSecretManifest(o)}}) {
+           {kubert::SecretPath(o.ns, o.pull_secret), kubert::PullSecretManifest(o)},
+           {kubert::SecretPath(o.ns, "web-config"), kubert::ConfigSecretManifest(o, Spec())}}) {
     auto r = client_->Apply(path, obj, dry);
     EXPECT_TRUE(r.ok()) << path << ": " << r.status().ToString();
   }
+  KubeRuntimeOptions with_secrets = o;
+  with_secrets.config_secrets = true;
+  auto secret_dep = client_->Apply(kubert::DeploymentPath(o.ns, "web"),
+                                   kubert::DeploymentManifest(with_secrets, Spec()), dry);
+  EXPECT_TRUE(secret_dep.ok()) << secret_dep.status().ToString();
   // The dev-hot variants: Deployment, ConfigMap, ServiceAccount, Role and RoleBinding.
   ReleaseSpec hot = Spec();
   hot.dev_hot = true;

@@ -107,6 +107,10 @@ class KubeRuntime final : public Runtime {
     AETHER_RETURN_IF_ERROR(client_.Delete(kubert::DeploymentPath(o_.ns, app)));
     AETHER_RETURN_IF_ERROR(client_.Delete(kubert::ServicePath(o_.ns, app)));
     if (o_.dev_hot) AETHER_RETURN_IF_ERROR(client_.Delete(kubert::DevHotConfigMapPath(o_.ns, app)));
+    if (o_.config_secrets) {
+      AETHER_RETURN_IF_ERROR(
+          client_.Delete(kubert::SecretPath(o_.ns, kubert::ConfigSecretName(app))));
+    }
     if (!o_.ingress_domain.empty()) {
       AETHER_RETURN_IF_ERROR(client_.Delete(kubert::IngressPath(o_.ns, app)));
     }
@@ -265,7 +269,8 @@ class KubeRuntime final : public Runtime {
     return Status::Ok();
   }
 
-  // Applies Service, Ingress and Deployment (and for dev-hot its ConfigMap and RBAC); returns
+  // Applies Service, Ingress and Deployment (for dev-hot also its ConfigMap and RBAC, with
+  // config_secrets the config Secret first); returns
   // the Deployment's new generation.
   Result<long long> ApplyRelease(const ReleaseSpec& spec) {
     if (spec.dev_hot && o_.manage_setup) {
@@ -278,6 +283,13 @@ class KubeRuntime final : public Runtime {
                                  .Apply(kubert::DevHotConfigMapPath(o_.ns, spec.app),
                                         kubert::DevHotConfigMap(o_, spec))
                                  .status());
+    }
+    if (o_.config_secrets) {
+      AETHER_RETURN_IF_ERROR(
+          client_
+              .Apply(kubert::SecretPath(o_.ns, kubert::ConfigSecretName(spec.app)),
+                     kubert::ConfigSecretManifest(o_, spec))
+              .status());
     }
     AETHER_RETURN_IF_ERROR(
         client_.Apply(kubert::ServicePath(o_.ns, spec.app), kubert::ServiceManifest(o_, spec.app))

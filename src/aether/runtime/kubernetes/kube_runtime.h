@@ -32,6 +32,10 @@ struct KubeRuntimeOptions {
   // false (aetherd --dev-hot off): no dev-hot releases come, so the app's dev-hot ConfigMap is
   // not touched (aetherd may have no rights on ConfigMaps).
   bool dev_hot = true;
+  // true (--kube-config-secrets on): each app's config vars live in a Secret `<app>-config` the
+  // pods read with envFrom, instead of plain values in the Deployment that anyone who may read
+  // Deployments sees; aetherd then needs rights on Secrets.
+  bool config_secrets = false;
   std::string service_account = "default";  // pods' account (its token is not mounted)
   std::string ingress_domain;               // "" = no Ingress; else host <app>.<domain>
   std::string ingress_class;

@@ -48,6 +48,13 @@ Json Probe(const KubeRuntimeOptions& o, const ReleaseSpec& spec, int period, int
 
 std::string DevHotName(const std::string& app) { return app + "-dev-hot"; }
 
+// Hash of the config vars (names and values), for the pod template.
+std::string ConfigHash(const ReleaseSpec& spec) {
+  Json env = Json::object();
+  for (const auto& [name, value] : spec.env) env[name] = value;
+  return crypto::Sha256Hex(env.dump()).substr(0, 32);
+}
+
 Json PullTokenEnv(const KubeRuntimeOptions& o) {
   return {{"name", "AETHER_PULL_TOKEN"},
           {"valueFrom", {{"secretKeyRef", {{"name", o.pull_secret}, {"key", "token"}}}}}};
@@ -126,25 +133,33 @@ Json AppContainer(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
   if (!spec.dev_hot) {
     env.push_back({{"name", "AETHER_RELEASE"}, {"value", "v" + std::to_string(spec.version)}});
   }
-  for (const auto& [name, value] : spec.env) env.push_back({{"name", name}, {"value", value}});
-  return {{"name", "app"},
-          {"image", o.image},
-          {"imagePullPolicy", o.image_pull_policy},
-          {"command", cmd},
-          {"workingDir", kAppDir},
-          {"ports", ports},
-          {"env", env},
-          {"readinessProbe", Probe(o, spec, 2, 3, 0)},
-          {"livenessProbe", Probe(o, spec, 10, 3, 20)},
-          // Lets endpoints and load balancers stop sending before the process is told to stop.
-          {"lifecycle", {{"preStop", {{"exec", {{"command", {"sleep", "5"}}}}}}}},
-          {"volumeMounts",
-           // dev-hot agents unpack swapped releases beside the first one.
-           {{{"name", "app"}, {"mountPath", kAppRoot}, {"readOnly", !spec.dev_hot}},
-            {{"name", "tmp"}, {"mountPath", "/tmp"}}}},
-          {"resources", Resources(o)},
-          {"securityContext", ContainerSecurity()},
-          {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+  if (!o.config_secrets) {
+    for (const auto& [name, value] : spec.env) env.push_back({{"name", name}, {"value", value}});
+  }
+  Json container = {
+      {"name", "app"},
+      {"image", o.image},
+      {"imagePullPolicy", o.image_pull_policy},
+      {"command", cmd},
+      {"workingDir", kAppDir},
+      {"ports", ports},
+      {"env", env},
+      {"readinessProbe", Probe(o, spec, 2, 3, 0)},
+      {"livenessProbe", Probe(o, spec, 10, 3, 20)},
+      // Lets endpoints and load balancers stop sending before the process is told to stop.
+      {"lifecycle", {{"preStop", {{"exec", {{"command", {"sleep", "5"}}}}}}}},
+      {"volumeMounts",
+       // dev-hot agents unpack swapped releases beside the first one.
+       {{{"name", "app"}, {"mountPath", kAppRoot}, {"readOnly", !spec.dev_hot}},
+        {{"name", "tmp"}, {"mountPath", "/tmp"}}}},
+      {"resources", Resources(o)},
+      {"securityContext", ContainerSecurity()},
+      {"terminationMessagePolicy", "FallbackToLogsOnError"}};
+  if (o.config_secrets) {
+    // The app's config vars from its Secret; the platform's own variables above win.
+    container["envFrom"] = {{{"secretRef", {{"name", ConfigSecretName(spec.app)}}}}};
+  }
+  return container;
 }
 
 std::string Ns(const std::string& ns) { return "/namespaces/" + ns; }
@@ -166,6 +181,9 @@ Json DeploymentManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
   meta["labels"][kReleaseLabel] = pod_labels[kReleaseLabel];
   meta["labels"][kDeploymentLabel] = spec.deployment_id;
   meta["annotations"] = {{kArtifactAnnotation, spec.artifact}};
+  Json pod_annotations = {{kArtifactAnnotation, spec.artifact}};
+  // Config vars kept in a Secret: a change must still roll the pods.
+  if (o.config_secrets) pod_annotations[kConfigAnnotation] = ConfigHash(spec);
   if (spec.dev_hot) {
     meta["labels"][kModeLabel] = "dev-hot";
     pod_labels[kModeLabel] = "dev-hot";
@@ -185,8 +203,7 @@ Json DeploymentManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
         {"strategy",
          {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxSurge", 1}, {"maxUnavailable", 0}}}}},
         {"template",
-         {{"metadata",
-           {{"labels", pod_labels}, {"annotations", {{kArtifactAnnotation, spec.artifact}}}}},
+         {{"metadata", {{"labels", pod_labels}, {"annotations", pod_annotations}}},
           {"spec",
            {{"serviceAccountName", spec.dev_hot ? kDevHotAccount : o.service_account},
             // Only dev-hot agents talk to the API (to watch their own pod).
@@ -270,6 +287,18 @@ std::string HotKey(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
   blank.version = 0;
   blank.dev_hot = false;
   return crypto::Sha256Hex(DeploymentManifest(o, blank).dump()).substr(0, 32);
+}
+
+std::string ConfigSecretName(const std::string& app) { return app + "-config"; }
+
+Json ConfigSecretManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
+  Json data = Json::object();
+  for (const auto& [name, value] : spec.env) data[name] = value;
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", Meta(o, ConfigSecretName(spec.app), spec.app)},
+          {"type", "Opaque"},
+          {"stringData", data}};
 }
 
 Json DevHotConfigMap(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {

@@ -25,6 +25,8 @@ inline constexpr char kManagedBy[] = "aether";
 // annotations and the agent's status port are in dev_hot_protocol.h).
 inline constexpr char kModeLabel[] = "aether.dev/mode";  // "dev-hot"
 inline constexpr char kHotKeyAnnotation[] = "aether.dev/hot-key";
+// With config_secrets: the pod template's hash of the config vars (a change rolls the pods).
+inline constexpr char kConfigAnnotation[] = "aether.dev/config";
 
 // Where the init container unpacks the artifact (an emptyDir is mounted at kAppRoot).
 inline constexpr char kAppRoot[] = "/srv/aether";
@@ -47,6 +49,10 @@ std::vector<std::pair<std::string, Json>> DevHotRbac(const KubeRuntimeOptions& o
 Json ServiceManifest(const KubeRuntimeOptions& o, const std::string& app);
 Json IngressManifest(const KubeRuntimeOptions& o, const std::string& app);
 Json PullSecretManifest(const KubeRuntimeOptions& o);
+// With config_secrets: the Secret `<app>-config` holding the release's config vars, which the
+// app container reads with envFrom (instead of plain values in the Deployment).
+std::string ConfigSecretName(const std::string& app);
+Json ConfigSecretManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec);
 
 // API paths of the objects (namespaced).
 std::string DeploymentPath(const std::string& ns, const std::string& app = "");

@@ -72,6 +72,30 @@ TEST(Manifests, PodFetchesThenRunsAsNonRootWithProbesAndEnv) {
   EXPECT_TRUE(has_greeting);
 }
 
+TEST(Manifests, ConfigVarsGoToASecretWhenAsked) {
+  ReleaseSpec s = Spec();
+  s.env = {{"DB_URL", "postgres://secret"}, {"MODE", "fast"}};
+  Json plain = DeploymentManifest(Options(), s);
+  EXPECT_NE(plain.dump().find("postgres://secret"), std::string::npos);
+  EXPECT_FALSE(plain["spec"]["template"]["spec"]["containers"][0].contains("envFrom"));
+
+  KubeRuntimeOptions o = Options();
+  o.config_secrets = true;
+  Json d = DeploymentManifest(o, s);
+  EXPECT_EQ(d.dump().find("postgres://secret"), std::string::npos) << "no value in the Deployment";
+  EXPECT_EQ(d["spec"]["template"]["spec"]["containers"][0]["envFrom"],
+            Json::parse(R"([{"secretRef":{"name":"web-config"}}])"));
+  Json secret = ConfigSecretManifest(o, s);
+  EXPECT_EQ(secret["metadata"]["name"], "web-config");
+  EXPECT_EQ(secret["stringData"], Json({{"DB_URL", "postgres://secret"}, {"MODE", "fast"}}));
+  // A changed value changes the pod template, so the pods roll.
+  const std::string hash = d["spec"]["template"]["metadata"]["annotations"]["aether.dev/config"];
+  s.env["MODE"] = "slow";
+  EXPECT_NE(
+      DeploymentManifest(o, s)["spec"]["template"]["metadata"]["annotations"]["aether.dev/config"],
+      hash);
+}
+
 TEST(Manifests, DevHotPodsWatchTheirOwnPodAndStartFromTheConfigMapRelease) {
   ReleaseSpec s = Spec();
   s.dev_hot = true;
