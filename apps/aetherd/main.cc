@@ -26,6 +26,17 @@ std::string DefaultDataDir() {
   return std::string(home != nullptr ? home : ".") + "/.local/share/aether";
 }
 
+// An on|off switch (flag or `env`); `out` keeps its value unless one of them is given.
+CLI::Option* AddSwitch(CLI::App* app, const std::string& name, bool& out, const std::string& help,
+                       const char* env) {
+  return app
+      ->add_option_function<std::string>(
+          name, [&out](const std::string& v) { out = v == "on"; }, help)
+      ->envname(env)
+      ->check(CLI::IsMember({"on", "off"}))
+      ->default_str(out ? "on" : "off");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,20 +80,14 @@ int main(int argc, char** argv) {
       ->envname("AETHER_RUNTIME")
       ->check(CLI::IsMember({"local", "kubernetes"}))
       ->capture_default_str();
-  std::string sandbox = "on";
-  app.add_option("--sandbox", sandbox,
-                 "Local runtime: run each app in a bubblewrap sandbox as an unprivileged user "
-                 "(on), or unsandboxed as this user (off)")
-      ->envname("AETHER_SANDBOX")
-      ->check(CLI::IsMember({"on", "off"}))
-      ->capture_default_str();
-  std::string dev_hot = "on";
-  app.add_option("--dev-hot", dev_hot,
-                 "Accept dev-hot deploys (aether dev, deploy --dev-hot) that swap code inside "
-                 "running instances (on), or refuse them (off)")
-      ->envname("AETHER_DEV_HOT")
-      ->check(CLI::IsMember({"on", "off"}))
-      ->capture_default_str();
+  AddSwitch(&app, "--sandbox", o.sandbox,
+            "Local runtime: run each app in a bubblewrap sandbox as an unprivileged user (on), "
+            "or unsandboxed as this user (off)",
+            "AETHER_SANDBOX");
+  AddSwitch(&app, "--dev-hot", o.dev_hot,
+            "Accept dev-hot deploys (aether dev, deploy --dev-hot) that swap code inside running "
+            "instances (on), or refuse them (off)",
+            "AETHER_DEV_HOT");
   auto* kube = app.add_option_group("Kubernetes runtime", "With --runtime kubernetes");
   kube->add_option("--kubeconfig", o.kube.kubeconfig,
                    "kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)");
@@ -103,13 +108,10 @@ int main(int argc, char** argv) {
       ->envname("AETHER_KUBE_SETUP")
       ->check(CLI::IsMember({"auto", "external"}))
       ->capture_default_str();
-  std::string config_secrets = "off";
-  kube->add_option("--kube-config-secrets", config_secrets,
-                   "on: keep each app's config vars in a Secret <app>-config the pods read (needs "
-                   "rights on Secrets); off: plain values in the Deployment")
-      ->envname("AETHER_KUBE_CONFIG_SECRETS")
-      ->check(CLI::IsMember({"on", "off"}))
-      ->capture_default_str();
+  AddSwitch(kube, "--kube-config-secrets", o.kube.config_secrets,
+            "on: keep each app's config vars in a Secret <app>-config the pods read (needs "
+            "rights on Secrets); off: plain values in the Deployment",
+            "AETHER_KUBE_CONFIG_SECRETS");
   kube->add_option("--kube-ingress-domain", o.kube.ingress_domain,
                    "Create an Ingress per app for host <app>.<domain>")
       ->envname("AETHER_KUBE_INGRESS_DOMAIN");
@@ -200,11 +202,8 @@ int main(int argc, char** argv) {
   }
   o.request_timeout = std::chrono::milliseconds(request_timeout_ms);
   o.ready_timeout = std::chrono::milliseconds(ready_ms);
-  o.sandbox = sandbox == "on";
-  o.dev_hot = dev_hot == "on";
   o.kube.dev_hot = o.dev_hot;
   o.kube.manage_setup = kube_setup == "auto";
-  o.kube.config_secrets = config_secrets == "on";
   o.upload_ttl = std::chrono::seconds(upload_ttl_s);
   o.policy = aether::ArtifactPolicy::FromEnvironment();
   auto limits = aether::ArtifactLimits::FromEnvironment();
