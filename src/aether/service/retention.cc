@@ -39,7 +39,8 @@ Status CheckQuota(const ArtifactLimits& limits, const std::string& app, const Ar
     return Status(ErrorCode::kQuotaExceeded,
                   "app '" + app + "' has " + std::to_string(usage.count) +
                       " artifacts, the quota is " + std::to_string(limits.max_artifacts) +
-                      " (AETHER_QUOTA_ARTIFACTS); delete releases' artifacts or raise it");
+                      " (AETHER_QUOTA_ARTIFACTS); raise it: every artifact a release refers to is "
+                      "kept for rollback");
   }
   if (limits.max_bytes > 0 && usage.bytes + size > limits.max_bytes) {
     return Status(ErrorCode::kQuotaExceeded,
