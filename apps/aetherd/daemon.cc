@@ -124,6 +124,7 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const DaemonOptions& options, const
     ko.pull_token = pull_token;
     ko.ready_timeout = options.ready_timeout;
     ko.require_signature = options.policy.require_signature;
+    ko.dev_hot = options.dev_hot;
     return OpenKubeRuntime(ko);
   }
   if (options.runtime != "local") {

@@ -42,7 +42,8 @@ struct DaemonOptions {
   std::chrono::milliseconds ready_timeout{60000};
   std::chrono::milliseconds stop_grace{10000};
   // Where releases run: "local" (processes behind aetherd's router) or "kubernetes" (`kube`;
-  // its agent_server_url defaults to the API URL, its pull token to the agents' token).
+  // its agent_server_url defaults to the API URL, its pull token to the agents' token, and its
+  // dev_hot and require_signature follow the settings here).
   std::string runtime = "local";
   // Local runtime: run each app in the agent's bubblewrap sandbox (`aetherd --sandbox off`
   // turns it off; Start fails when it is on and cannot work here).

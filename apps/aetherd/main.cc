@@ -202,7 +202,6 @@ int main(int argc, char** argv) {
   }
   o.request_timeout = std::chrono::milliseconds(request_timeout_ms);
   o.ready_timeout = std::chrono::milliseconds(ready_ms);
-  o.kube.dev_hot = o.dev_hot;
   o.kube.manage_setup = kube_setup == "auto";
   o.upload_ttl = std::chrono::seconds(upload_ttl_s);
   o.policy = aether::ArtifactPolicy::FromEnvironment();

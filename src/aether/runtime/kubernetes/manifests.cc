@@ -48,11 +48,11 @@ Json Probe(const KubeRuntimeOptions& o, const ReleaseSpec& spec, int period, int
 
 std::string DevHotName(const std::string& app) { return app + "-dev-hot"; }
 
-// Hash of the config vars (names and values), for the pod template.
-std::string ConfigHash(const ReleaseSpec& spec) {
-  Json env = Json::object();
-  for (const auto& [name, value] : spec.env) env[name] = value;
-  return crypto::Sha256Hex(env.dump()).substr(0, 32);
+// The config vars as a JSON object (the config Secret's data; hashed into the pod template).
+Json ConfigData(const ReleaseSpec& spec) {
+  Json data = Json::object();
+  for (const auto& [name, value] : spec.env) data[name] = value;
+  return data;
 }
 
 Json PullTokenEnv(const KubeRuntimeOptions& o) {
@@ -183,7 +183,8 @@ Json DeploymentManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
   meta["annotations"] = {{kArtifactAnnotation, spec.artifact}};
   Json pod_annotations = {{kArtifactAnnotation, spec.artifact}};
   // Config vars kept in a Secret: a change must still roll the pods.
-  if (o.config_secrets) pod_annotations[kConfigAnnotation] = ConfigHash(spec);
+  if (o.config_secrets)
+    pod_annotations[kConfigAnnotation] = crypto::Sha256Hex(ConfigData(spec).dump()).substr(0, 32);
   if (spec.dev_hot) {
     meta["labels"][kModeLabel] = "dev-hot";
     pod_labels[kModeLabel] = "dev-hot";
@@ -292,13 +293,11 @@ std::string HotKey(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
 std::string ConfigSecretName(const std::string& app) { return app + "-config"; }
 
 Json ConfigSecretManifest(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
-  Json data = Json::object();
-  for (const auto& [name, value] : spec.env) data[name] = value;
   return {{"apiVersion", "v1"},
           {"kind", "Secret"},
           {"metadata", Meta(o, ConfigSecretName(spec.app), spec.app)},
           {"type", "Opaque"},
-          {"stringData", data}};
+          {"stringData", ConfigData(spec)}};
 }
 
 Json DevHotConfigMap(const KubeRuntimeOptions& o, const ReleaseSpec& spec) {
