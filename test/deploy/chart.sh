@@ -3,7 +3,7 @@
 # the default and the full values (ci/full-values.yaml), the rendered RBAC is exactly the
 # least-privilege list (rbac_rules.py) in every feature combination, bad values fail with their
 # message, and the Kustomize base is the chart's current rendering while `kubectl kustomize`
-# renders both overlays with their storage choice.
+# renders both overlays with their storage choice; the image workflow's structure (workflow.py).
 # Usage: chart.sh SOURCE_DIR. kubectl and helm come from test/k8s/tools.sh (cached).
 set -euo pipefail
 SRC=$(cd "$1" && pwd)
@@ -130,4 +130,6 @@ assert secrets["aether-pull"]["metadata"]["namespace"] == "aether-apps"
 assert len(base64.b64decode(keys["data"]["AETHER_CONFIG_KEY"]).strip()) == 64
 PY
 ok "kustomize: base matches the chart; dev (1 replica, SQLite volume) and prod (2 replicas, S3, TLS Ingress) render"
+python3 "$SRC/test/deploy/workflow.py" "$SRC" || fail ".github/workflows/images.yml / image.yml"
+ok "image workflow: triggers, Trivy before push, SBOM and provenance, cosign behind its switch"
 echo "chart.sh: all $PASS checks passed"

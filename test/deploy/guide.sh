@@ -155,7 +155,8 @@ step config
 wait_for 30 serves hello
 check "the config var reaches the app" serves '"greeting":"hello"'
 step ci-token
-check "the CI token is a deploy token for sample-node" grep -q "ci-sample" <<<"$(out ci-token)"
+check "whoami with the CI token: a deploy token for sample-node" \
+  grep -Eq "^ci-sample \(tok_[^)]*\) on .*: scope deploy, apps sample-node" <<<"$(out ci-token)"
 step rotate
 whoami_as() { AETHER_TOKEN=$1 "$BIN/aether" whoami >/dev/null 2>&1; }
 check "the old CI secret still works in the grace period" whoami_as "$CI_TOKEN"
